@@ -1,0 +1,45 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { isDatabaseUnavailable, type Db } from '../db/knex.js';
+import { sendError } from '../http/error-body.js';
+import type { Logger } from '../logger.js';
+import { ApiError } from './api-error.js';
+import { authenticate } from './authenticate.js';
+import { eventsRouter } from './routes/events.js';
+import { paymentConnectionsRouter } from './routes/payment-connections.js';
+import { registrationsRouter } from './routes/registrations.js';
+import { subscriptionsRouter } from './routes/subscriptions.js';
+import { webhookEventsRouter } from './routes/webhook-events.js';
+
+/** Builds `/api/v1`: JSON in and out, every route behind an API key. */
+export function apiRouter(deps: { db: Db; box: SecretBox; publicBaseUrl: string; logger: Logger }): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '100kb' }));
+  router.use(authenticate(deps.db));
+  router.use('/events', eventsRouter(deps));
+  router.use('/payment-connections', paymentConnectionsRouter(deps));
+  router.use('/', registrationsRouter(deps));
+  router.use('/subscriptions', subscriptionsRouter(deps));
+  router.use('/webhook-events', webhookEventsRouter(deps));
+  router.use((req: Request, res: Response) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.baseUrl}${req.path}`));
+  router.use(apiErrorHandler(deps.logger));
+  return router;
+}
+
+/** Maps thrown errors to the error shape: API errors as they are, body-parser 4xx as invalid requests, the rest as 503 or 500. */
+export function apiErrorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    if (error instanceof ApiError) return sendError(res, error.status, error.code, error.message);
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code = status === 413 ? 'payload_too_large' : 'invalid_request';
+      return sendError(res, status, code, status === 400 ? 'Request body is not valid JSON' : (error as Error).message);
+    }
+    if (isDatabaseUnavailable(error)) {
+      res.set('Retry-After', '10');
+      return sendError(res, 503, 'database_unavailable', 'The database is unavailable; retry later');
+    }
+    logger.error('API request failed', { method: req.method, path: req.path, error: error instanceof Error ? error.stack : String(error) });
+    sendError(res, 500, 'internal_error', 'Internal error');
+  };
+}

@@ -1,0 +1,90 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { isPublicId, newId } from '../../crypto/ids.js';
+import type { Db } from '../../db/knex.js';
+import { normaliseCurrency } from '../../money/currency.js';
+import { ApiError } from '../api-error.js';
+import { organisationOf } from '../authenticate.js';
+import { validate } from '../validate.js';
+
+const createRegistrationBody = z.object({
+  email: z.email().max(320),
+  name: z.string().trim().min(1).max(200),
+  amount_due: z.number().int('must be an integer amount in the minor unit').nonnegative().max(Number.MAX_SAFE_INTEGER),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 code'),
+  provider_payment_id: z.string().trim().min(1).max(255).optional(),
+});
+
+interface RegistrationRow {
+  id: string;
+  event_id: string;
+  email: string;
+  name: string;
+  status: string;
+  amount_due: number;
+  amount_paid: number;
+  amount_refunded: number;
+  currency: string;
+  provider_payment_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+async function presentRegistration(db: Db, row: RegistrationRow) {
+  const payments = await db('payments')
+    .where({ registration_id: row.id })
+    .orderBy('id')
+    .select('provider', 'provider_payment_id', 'status', 'amount', 'amount_refunded', 'currency');
+  return {
+    id: row.id,
+    event_id: row.event_id,
+    email: row.email,
+    name: row.name,
+    status: row.status,
+    amount_due: row.amount_due,
+    amount_paid: row.amount_paid,
+    amount_refunded: row.amount_refunded,
+    currency: row.currency,
+    provider_payment_id: row.provider_payment_id,
+    payments,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function registrationsRouter(deps: { db: Db }): Router {
+  const router = express.Router();
+
+  router.post('/events/:eventId/registrations', async (req, res) => {
+    const organisationId = organisationOf(res);
+    const eventId = String(req.params['eventId']);
+    const body = validate(createRegistrationBody, req.body);
+    const event = isPublicId(eventId, 'tev') ? await deps.db('events').where({ id: eventId, organisation_id: organisationId }).first('id') : undefined;
+    if (event === undefined) throw ApiError.notFound('Event', eventId);
+    const [row] = await deps.db('registrations')
+      .insert({
+        id: newId('reg'),
+        organisation_id: organisationId,
+        event_id: eventId,
+        email: body.email,
+        name: body.name,
+        amount_due: body.amount_due,
+        currency: normaliseCurrency(body.currency),
+        provider_payment_id: body.provider_payment_id ?? null,
+      })
+      .returning<RegistrationRow[]>('*');
+    res.status(201).json(await presentRegistration(deps.db, row as RegistrationRow));
+  });
+
+  router.get('/registrations/:id', async (req, res) => {
+    const organisationId = organisationOf(res);
+    const id = String(req.params['id']);
+    const row = isPublicId(id, 'reg')
+      ? await deps.db('registrations').where({ id, organisation_id: organisationId }).first<RegistrationRow | undefined>()
+      : undefined;
+    if (row === undefined) throw ApiError.notFound('Registration', id);
+    res.json(await presentRegistration(deps.db, row));
+  });
+
+  return router;
+}

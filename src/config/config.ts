@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { MINUTE, SECOND } from './time.js';
+
+/** Maximum webhook body the receiver buffers; larger bodies get 413. */
+export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Stripe's own default tolerance for the `t=` timestamp of a signature. */
+export const DEFAULT_STRIPE_TOLERANCE_SECONDS = 300;
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+const encryptionKey = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, {
+    message: 'must be 32 bytes encoded as base64 (generate one with `openssl rand -base64 32`)',
+  })
+  .transform((value) => Buffer.from(value, 'base64'));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_POOL_MAX: integer(1).default(10),
+  QUEUE_BACKEND: z.enum(['redis', 'postgres']).default('redis'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('eventhex'),
+  ENCRYPTION_KEY: encryptionKey,
+  STRIPE_WEBHOOK_SECRET: commaList.optional(),
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: integer(1).default(DEFAULT_STRIPE_TOLERANCE_SECONDS),
+  WEBHOOK_BODY_LIMIT_BYTES: integer(1024).default(DEFAULT_WEBHOOK_BODY_LIMIT_BYTES),
+  ENQUEUE_TIMEOUT_MS: integer(50).default(2 * SECOND),
+  REJECTED_LOG_MAX_PER_MINUTE: integer(0).default(60),
+  WORKER_CONCURRENCY: integer(1).default(8),
+  JOB_ATTEMPTS: integer(1).default(8),
+  JOB_BACKOFF_MS: integer(10).default(2 * SECOND),
+  REFUND_WAIT_BASE_MS: integer(10).default(5 * SECOND),
+  REFUND_WAIT_MAX_MS: integer(10).default(5 * MINUTE),
+  REFUND_WAIT_ATTEMPTS: integer(0).default(40),
+  WORKER_LOCK_DURATION_MS: integer(1000).default(30 * SECOND),
+  WORKER_STALLED_INTERVAL_MS: integer(500).default(30 * SECOND),
+  SWEEPER_INTERVAL_MS: integer(100).default(30 * SECOND),
+  SWEEPER_MIN_AGE_MS: integer(0).default(15 * SECOND),
+  SHUTDOWN_TIMEOUT_MS: integer(1000).default(25 * SECOND),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+});
+
+type Env = z.infer<typeof schema>;
+
+/** Validated service configuration; the only place that reads `process.env` is {@link loadConfig}. */
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  publicBaseUrl: string;
+  databaseUrl: string;
+  databasePoolMax: number;
+  queue: { backend: 'redis' | 'postgres'; redisUrl: string | undefined; prefix: string };
+  encryptionKey: Buffer;
+  stripe: { defaultWebhookSecrets: string[]; toleranceSeconds: number };
+  receiver: { bodyLimitBytes: number; enqueueTimeoutMs: number; rejectedLogMaxPerMinute: number };
+  worker: {
+    concurrency: number;
+    attempts: number;
+    backoffMs: number;
+    refundWaitBaseMs: number;
+    refundWaitMaxMs: number;
+    refundWaitAttempts: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    sweeperIntervalMs: number;
+    sweeperMinAgeMs: number;
+  };
+  shutdownTimeoutMs: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** Thrown when an environment variable is missing or invalid; the message names it and never shows its value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+  }
+}
+
+/** Validates environment variables into a {@link Config}, throwing a {@link ConfigError} for the first bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const reason = issue?.code === 'invalid_type' && env[variable] === undefined ? 'is missing' : `is invalid: ${issue?.message ?? 'unknown reason'}`;
+    throw new ConfigError(variable, reason);
+  }
+  const e = parsed.data;
+  if (e.QUEUE_BACKEND === 'redis' && e.REDIS_URL === undefined) {
+    throw new ConfigError('REDIS_URL', 'is missing (required when QUEUE_BACKEND=redis)');
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    queue: { backend: e.QUEUE_BACKEND, redisUrl: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
+    encryptionKey: e.ENCRYPTION_KEY,
+    stripe: { defaultWebhookSecrets: e.STRIPE_WEBHOOK_SECRET ?? [], toleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS },
+    receiver: {
+      bodyLimitBytes: e.WEBHOOK_BODY_LIMIT_BYTES,
+      enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+      rejectedLogMaxPerMinute: e.REJECTED_LOG_MAX_PER_MINUTE,
+    },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+      refundWaitBaseMs: e.REFUND_WAIT_BASE_MS,
+      refundWaitMaxMs: e.REFUND_WAIT_MAX_MS,
+      refundWaitAttempts: e.REFUND_WAIT_ATTEMPTS,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
+      sweeperMinAgeMs: e.SWEEPER_MIN_AGE_MS,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Reads only `DATABASE_URL`, for commands that need nothing else (migrations, organisations, API keys). */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = schema.shape.DATABASE_URL.safeParse(env['DATABASE_URL']);
+  if (!parsed.success) throw new ConfigError('DATABASE_URL', env['DATABASE_URL'] === undefined ? 'is missing' : 'is invalid: must be a postgres:// URL');
+  return parsed.data;
+}

@@ -1,0 +1,29 @@
+import knexPkg, { type Knex } from 'knex';
+import pg from 'pg';
+
+// Postgres returns int8 (bigserial ids, sums) as strings; every value this
+// service stores in int8 stays below 2^53, so numbers are safe and simpler.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+export type Db = Knex;
+
+/** Creates the knex pool; nothing connects until the first query. */
+export function createDb(options: { url: string; poolMax: number; applicationName?: string }): Db {
+  return knexPkg.knex({
+    client: 'pg',
+    connection: { connectionString: options.url, application_name: options.applicationName ?? 'eventhex' },
+    pool: { min: 0, max: options.poolMax },
+    acquireConnectionTimeout: 5000,
+  });
+}
+
+/** True when an error means Postgres could not be reached or answered in time, as opposed to a bad query. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code)) {
+    return true;
+  }
+  return error.name === 'KnexTimeoutError' || /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
+}

@@ -1,0 +1,44 @@
+/**
+ * The service's error hierarchy. `code` is machine-readable and stable;
+ * `retryable` tells a worker whether another attempt can succeed.
+ */
+export abstract class EventHexError extends Error {
+  abstract readonly code: string;
+  abstract readonly retryable: boolean;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Thrown when a stored event lacks a field the service relies on; retrying cannot fix it. */
+export class MalformedEventError extends EventHexError {
+  readonly code = 'malformed_event';
+  readonly retryable = false;
+}
+
+/** Thrown when a payment event names no registration this organisation owns. */
+export class RegistrationNotFoundError extends EventHexError {
+  readonly code = 'registration_not_found';
+  readonly retryable = false;
+  constructor(readonly providerPaymentId: string, readonly registrationId: string | undefined) {
+    super(
+      `No registration found for payment ${providerPaymentId}` +
+        (registrationId ? ` (registration_id ${registrationId} does not exist in this organisation)` : ' (the event carries no registration_id and no known payment or order id)'),
+    );
+  }
+}
+
+/** Thrown when a refund arrives before its payment; the job waits and retries. */
+export class PaymentNotYetKnownError extends EventHexError {
+  readonly code = 'payment_not_yet_known';
+  readonly retryable = true;
+  constructor(readonly providerPaymentId: string) {
+    super(`Payment ${providerPaymentId} is not known yet; the refund waits for it`);
+  }
+}
+
+/** Thrown for a webhook log row that no longer exists or cannot be processed. */
+export class WebhookEventNotFoundError extends EventHexError {
+  readonly code = 'webhook_event_not_found';
+  readonly retryable = false;
+}

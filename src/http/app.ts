@@ -1,0 +1,23 @@
+import express, { type Express } from 'express';
+import { apiErrorHandler, apiRouter } from '../api/router.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logger.js';
+import { createWebhookRouter } from '../receiver/receiver.js';
+import type { Services } from '../services.js';
+import { sendError } from './error-body.js';
+
+/** Builds the web app: webhook receiver first (raw bodies), then the API, then health. */
+export function createApp(config: Config, services: Pick<Services, 'db' | 'box' | 'producer'>, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use('/webhooks', createWebhookRouter({ config, db: services.db, box: services.box, producer: services.producer, logger }));
+  app.use('/api/v1', apiRouter({ db: services.db, box: services.box, publicBaseUrl: config.publicBaseUrl, logger }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use((req, res) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.path}`));
+  app.use(apiErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,68 @@
+import { Queue, Worker, createPostgresBackend, withBackend, type QueueOptions, type WorkerOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config/config.js';
+
+/**
+ * The BullMQ classes and connection options for the configured backend:
+ * Redis normally, or BullMQ's PostgreSQL backend when no Redis exists (the
+ * development fallback).
+ */
+export interface QueueBackend {
+  kind: 'redis' | 'postgres';
+  Queue: typeof Queue;
+  Worker: typeof Worker;
+  /** Options for a producer connection that fails fast, for the web process. */
+  producerOptions(): QueueOptions;
+  /** Options for worker connections, which wait and reconnect. */
+  workerOptions(): Pick<WorkerOptions, 'connection' | 'prefix'>;
+  /** Closes connections this backend created itself. */
+  close(): Promise<void>;
+}
+
+export function createQueueBackend(config: Config['queue'], databaseUrl: string): QueueBackend {
+  if (config.backend === 'postgres') return postgresBackend(databaseUrl);
+  if (config.redisUrl === undefined) throw new Error('REDIS_URL is required for the Redis queue backend');
+  return redisBackend(config.redisUrl, config.prefix);
+}
+
+function redisBackend(redisUrl: string, prefix: string): QueueBackend {
+  const clients: Redis[] = [];
+  return {
+    kind: 'redis',
+    Queue,
+    Worker,
+    producerOptions() {
+      // No offline queue and one retry: when Redis is down, `add` rejects at
+      // once and the receiver still answers 200 because the row is stored.
+      const options: RedisOptions = {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        retryStrategy: (times) => Math.min(times * 200, 2000),
+      };
+      const client = new Redis(redisUrl, options);
+      client.on('error', () => undefined);
+      clients.push(client);
+      return { connection: client, prefix };
+    },
+    workerOptions() {
+      return { connection: { url: redisUrl, maxRetriesPerRequest: null } as never, prefix };
+    },
+    async close() {
+      await Promise.allSettled(clients.map((client) => client.quit()));
+    },
+  };
+}
+
+function postgresBackend(databaseUrl: string): QueueBackend {
+  const classes = withBackend(createPostgresBackend);
+  const connection = { connectionString: databaseUrl, schema: 'bullmq' };
+  return {
+    kind: 'postgres',
+    Queue: classes.Queue as unknown as typeof Queue,
+    Worker: classes.Worker as unknown as typeof Worker,
+    producerOptions: () => ({ connection }) as unknown as QueueOptions,
+    workerOptions: () => ({ connection }) as unknown as Pick<WorkerOptions, 'connection'>,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,16 @@
+/** BullMQ queue names: one per concern, plural nouns. */
+export const QUEUE_NAMES = ['payments', 'refunds', 'subscriptions', 'maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Job names say what the job does. */
+export const JOB_NAMES = {
+  applyWebhookEvent: 'apply-webhook-event',
+  sweepReceived: 'sweep-received-webhook-events',
+} as const;
+
+/** Data of every webhook job: only the webhook log id; the worker reloads the stored event. */
+export interface WebhookJobData {
+  webhookEventId: number;
+  /** How many times a refund has waited for its payment so far. */
+  paymentWaits?: number;
+}

@@ -1,0 +1,229 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Config } from '../config/config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { isDatabaseUnavailable, type Db } from '../db/knex.js';
+import type { Provider } from '../domain/events.js';
+import { sendError } from '../http/error-body.js';
+import type { Logger } from '../logger.js';
+import { verifyRazorpaySignature } from '../providers/razorpay/verify-signature.js';
+import { SignatureVerificationError } from '../providers/signature-error.js';
+import { verifyStripeSignature } from '../providers/stripe/verify-signature.js';
+import { webhookJobId } from '../queues/job-id.js';
+import type { WebhookProducer } from '../queues/producer.js';
+import { queueFor } from '../queues/routing.js';
+import { InvalidEnvelopeError, parseRazorpayEnvelope, parseStripeEnvelope, type EventEnvelope } from './envelope.js';
+import { RejectionLimiter } from './rejection-limiter.js';
+import { defaultStripeSource, findRazorpayEventSource, findStripeConnectionSource, type WebhookSource } from './sources.js';
+import { markQueued, recordDelivery, recordRejected } from './webhook-log.js';
+
+export interface ReceiverDeps {
+  config: Pick<Config, 'stripe' | 'receiver'>;
+  db: Db;
+  box: SecretBox;
+  producer: WebhookProducer;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface Delivery {
+  rawBody: Buffer;
+  bodyError: (Error & { status?: number; type?: string }) | undefined;
+}
+
+/** A 4xx outcome: answered to the provider and stored as a `rejected` row. */
+class Rejection {
+  constructor(readonly status: number, readonly code: string, readonly message: string) {}
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Builds the webhook routes. They read raw bytes only, because both providers
+ * sign the exact body; no JSON parser may run before them.
+ */
+export function createWebhookRouter(deps: ReceiverDeps): Router {
+  const router = express.Router();
+  const limiter = new RejectionLimiter(deps.config.receiver.rejectedLogMaxPerMinute);
+  const now = deps.now ?? Date.now;
+  const rawBody = express.raw({ type: () => true, limit: deps.config.receiver.bodyLimitBytes, inflate: false });
+
+  // The body parser's errors (413, aborted, encodings) are kept for the handler, which knows the source.
+  const readBody = (req: Request, res: Response, next: (error?: unknown) => void) => {
+    rawBody(req, res, (error?: unknown) => {
+      if (error !== undefined) res.locals['bodyError'] = error;
+      next();
+    });
+  };
+
+  const deliveryOf = (req: Request, res: Response): Delivery => ({
+    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    bodyError: res.locals['bodyError'] as Delivery['bodyError'],
+  });
+
+  router.post('/stripe/:connectionId', readBody, async (req, res) => {
+    const connectionId = String(req.params['connectionId']);
+    await handle(req, res, 'stripe', () => findStripeConnectionSource(deps.db, deps.box, connectionId), `connection:${connectionId}`);
+  });
+
+  router.post('/stripe', readBody, async (req, res) => {
+    await handle(req, res, 'stripe', async () => defaultStripeSource(deps.config.stripe.defaultWebhookSecrets), 'default');
+  });
+
+  router.post('/razorpay/:eventId', readBody, async (req, res) => {
+    const eventId = String(req.params['eventId']);
+    await handle(req, res, 'razorpay', () => findRazorpayEventSource(deps.db, deps.box, eventId), `event:${eventId}`);
+  });
+
+  async function handle(
+    req: Request,
+    res: Response,
+    provider: Provider,
+    findSource: () => Promise<WebhookSource | undefined>,
+    addressedTo: string,
+  ): Promise<void> {
+    const startedAt = now();
+    const delivery = deliveryOf(req, res);
+    let source: WebhookSource | undefined;
+    try {
+      source = await findSource();
+      if (source === undefined) {
+        return await reject(res, provider, undefined, addressedTo, delivery, new Rejection(404, 'not_found', `No ${provider} webhook endpoint ${addressedTo}`));
+      }
+      const outcome = checkDelivery(provider, source, req, delivery);
+      if (outcome instanceof Rejection) return await reject(res, provider, source, addressedTo, delivery, outcome);
+      await accept(res, source, outcome, delivery, startedAt);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        deps.logger.error('webhook not recorded: database unavailable', { provider, source: addressedTo, error: (error as Error).message });
+        res.set('Retry-After', '10');
+        return sendError(res, 503, 'database_unavailable', 'The webhook could not be recorded; retry later');
+      }
+      deps.logger.error('webhook not recorded: unexpected error', { provider, source: addressedTo, error: (error as Error).stack });
+      return sendError(res, 500, 'internal_error', 'The webhook could not be recorded; retry later');
+    }
+  }
+
+  /** The guard ladder after the source is known: body, signature, encoding, JSON, envelope. */
+  function checkDelivery(provider: Provider, source: WebhookSource, req: Request, delivery: Delivery): EventEnvelope | Rejection {
+    const { bodyError, rawBody: body } = delivery;
+    if (bodyError !== undefined) {
+      if (bodyError.type === 'entity.too.large') {
+        return new Rejection(413, 'payload_too_large', `Body exceeds the limit of ${deps.config.receiver.bodyLimitBytes} bytes`);
+      }
+      const status = bodyError.status !== undefined && bodyError.status >= 400 && bodyError.status < 500 ? bodyError.status : 400;
+      return new Rejection(status, 'invalid_body', `Body could not be read: ${bodyError.message}`);
+    }
+    try {
+      if (provider === 'stripe') {
+        verifyStripeSignature({
+          rawBody: body,
+          header: headerValue(req, 'stripe-signature'),
+          secrets: source.secrets,
+          toleranceSeconds: deps.config.stripe.toleranceSeconds,
+          nowMs: now(),
+        });
+      } else {
+        verifyRazorpaySignature({ rawBody: body, header: headerValue(req, 'x-razorpay-signature'), secrets: source.secrets });
+      }
+    } catch (error) {
+      if (error instanceof SignatureVerificationError) return new Rejection(400, error.reason, error.message);
+      throw error;
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(utf8.decode(body));
+    } catch {
+      return new Rejection(400, 'invalid_json', 'Body is not valid UTF-8 JSON');
+    }
+    try {
+      return provider === 'stripe' ? parseStripeEnvelope(json) : parseRazorpayEnvelope(json, req.headers);
+    } catch (error) {
+      if (error instanceof InvalidEnvelopeError) return new Rejection(400, 'invalid_event', error.message);
+      throw error;
+    }
+  }
+
+  async function accept(res: Response, source: WebhookSource, envelope: EventEnvelope, delivery: Delivery, startedAt: number): Promise<void> {
+    const queue = queueFor(source.provider, envelope.type);
+    let ignoredReason: string | null = null;
+    if (source.livemode !== null && envelope.livemode !== null && source.livemode !== envelope.livemode) {
+      ignoredReason = `Event livemode=${envelope.livemode} does not match the connection's livemode=${source.livemode}`;
+    } else if (queue === undefined) {
+      ignoredReason = `Event type ${envelope.type} is not handled`;
+    }
+    const jobId = webhookJobId(source.provider, source.sourceKey, envelope.providerEventId);
+    const record = await recordDelivery(deps.db, {
+      source,
+      providerEventId: envelope.providerEventId,
+      type: envelope.type,
+      livemode: envelope.livemode,
+      providerCreatedAt: envelope.createdAt,
+      payload: delivery.rawBody.toString('utf8'),
+      bodyBytes: delivery.rawBody.length,
+      status: ignoredReason === null ? 'received' : 'ignored',
+      reason: ignoredReason,
+      jobId: ignoredReason === null ? jobId : null,
+    });
+
+    const log = deps.logger.child({
+      webhookEventId: record.id,
+      provider: source.provider,
+      providerEventId: envelope.providerEventId,
+      type: envelope.type,
+      source: source.sourceKey,
+    });
+    let enqueued = false;
+    if (queue !== undefined && ignoredReason === null && record.status === 'received') {
+      try {
+        await deps.producer.enqueue(queue, jobId, { webhookEventId: record.id }, deps.config.receiver.enqueueTimeoutMs);
+        await markQueued(deps.db, record.id).catch((error: unknown) => {
+          log.warn('webhook queued but status not updated', { error: (error as Error).message });
+        });
+        enqueued = true;
+      } catch (error) {
+        // The row is stored, so the provider still gets 200; the sweeper enqueues it later.
+        log.warn('webhook stored but not enqueued; the sweeper will enqueue it', { queue, error: (error as Error).message });
+      }
+    }
+    log.info('webhook received', {
+      outcome: ignoredReason !== null ? 'ignored' : record.inserted ? 'new' : 'duplicate',
+      deliveryCount: record.deliveryCount,
+      queue,
+      jobId: enqueued ? jobId : undefined,
+      durationMs: now() - startedAt,
+    });
+    res.status(200).json({ received: true, webhook_event_id: record.id, duplicate: !record.inserted, status: ignoredReason === null ? record.status : 'ignored' });
+  }
+
+  async function reject(
+    res: Response,
+    provider: Provider,
+    source: WebhookSource | undefined,
+    addressedTo: string,
+    delivery: Delivery,
+    rejection: Rejection,
+  ): Promise<void> {
+    const sourceKey = source?.sourceKey ?? addressedTo.slice(0, 100);
+    if (limiter.allow(sourceKey)) {
+      await recordRejected(deps.db, {
+        provider,
+        sourceKey,
+        organisationId: source?.organisationId ?? null,
+        connectionId: source?.connectionId ?? null,
+        eventId: source?.eventId ?? null,
+        reason: `${rejection.code}: ${rejection.message}`,
+        bodyBytes: delivery.rawBody.length,
+      });
+      deps.logger.warn('webhook rejected', { provider, source: sourceKey, status: rejection.status, reason: rejection.code, suppressedSinceLast: limiter.takeSuppressed() });
+    }
+    sendError(res, rejection.status, rejection.code, rejection.message);
+  }
+
+  return router;
+}
+
+function headerValue(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}

@@ -1,0 +1,18 @@
+import { loadConfig } from '../src/config/config.js';
+import { runEntryPoint } from '../src/entry-point.js';
+import { createServices } from '../src/services.js';
+import { onShutdownSignal } from '../src/shutdown.js';
+import { startWorkerPool } from './worker-pool.js';
+
+/** The `worker` process: every BullMQ worker and the job schedulers. */
+await runEntryPoint('worker', async (logger) => {
+  const config = loadConfig();
+  const services = createServices(config, 'eventhex-worker');
+  const pool = await startWorkerPool(config, services, logger);
+  onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
+    // Active jobs get most of the budget; what is left closes connections.
+    await Promise.race([pool.close(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs - 3000))]);
+    await pool.close(true);
+    await services.close();
+  });
+});

@@ -1,0 +1,115 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Config } from '../src/config/config.js';
+import type { Db } from '../src/db/knex.js';
+import { applyDomainEvent, type ApplyResult } from '../src/domain/apply-event.js';
+import { EventHexError, PaymentNotYetKnownError } from '../src/errors.js';
+import type { Logger } from '../src/logger.js';
+import { normaliseStoredEvent } from '../src/providers/normalise-stored-event.js';
+import type { WebhookJobData } from '../src/queues/names.js';
+import { loadWebhookEvent, markProcessing, markUnfinished } from './webhook-event-store.js';
+
+export interface ProcessorDeps {
+  db: Db;
+  logger: Logger;
+  config: Pick<Config['worker'], 'refundWaitBaseMs' | 'refundWaitMaxMs' | 'refundWaitAttempts'>;
+}
+
+export type ProcessOutcome = 'processed' | 'skipped';
+
+/**
+ * Builds the processor shared by the payments, refunds and subscriptions
+ * queues. The effect and the `processed` mark commit in one transaction, and
+ * a row already `processed` is skipped, so at-least-once delivery of jobs
+ * (stalls, retries, replays) applies each event exactly once.
+ */
+export function createWebhookProcessor(deps: ProcessorDeps) {
+  return async function processWebhookEvent(job: Job<WebhookJobData>, token?: string): Promise<ProcessOutcome> {
+    const startedAt = Date.now();
+    const { webhookEventId } = job.data;
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const log = deps.logger.child({ webhookEventId, queue: job.queueName, jobId: job.id, attempt });
+
+    const row = await loadWebhookEvent(deps.db, webhookEventId);
+    if (row === undefined) throw new UnrecoverableError(`Webhook event ${webhookEventId} does not exist`);
+    const eventLog = log.child({ provider: row.provider, providerEventId: row.provider_event_id, type: row.type });
+    if (row.status === 'processed' || row.status === 'ignored' || row.status === 'rejected') {
+      eventLog.info('job skipped: event already finished', { outcome: 'skipped', status: row.status, durationMs: Date.now() - startedAt });
+      return 'skipped';
+    }
+
+    await markProcessing(deps.db, webhookEventId);
+    try {
+      const result = await applyInTransaction(deps.db, row.id, row.organisation_id, () => normaliseStoredEvent(row.provider, row.payload ?? ''));
+      eventLog.info('job finished', {
+        outcome: result === 'skipped' ? 'skipped' : 'processed',
+        registrationId: result === 'skipped' ? undefined : result.registrationId,
+        durationMs: Date.now() - startedAt,
+      });
+      return result === 'skipped' ? 'skipped' : 'processed';
+    } catch (error) {
+      if (error instanceof PaymentNotYetKnownError) return waitForPayment(job, token, error, deps, eventLog);
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof EventHexError && !error.retryable) {
+        await markUnfinished(deps.db, webhookEventId, 'failed', `${error.code}: ${message}`);
+        eventLog.error('job failed permanently', { outcome: 'failed', error: message, code: error.code, durationMs: Date.now() - startedAt });
+        throw new UnrecoverableError(message);
+      }
+      const final = attempt >= maxAttempts;
+      await markUnfinished(deps.db, webhookEventId, final ? 'failed' : 'queued', message).catch(() => undefined);
+      eventLog.warn(final ? 'job failed after last attempt' : 'job failed; will retry', {
+        outcome: final ? 'failed' : 'retry',
+        error: message,
+        maxAttempts,
+        durationMs: Date.now() - startedAt,
+      });
+      throw error;
+    }
+  };
+}
+
+async function applyInTransaction(
+  db: Db,
+  webhookEventId: number,
+  organisationId: string | null,
+  normalise: () => ReturnType<typeof normaliseStoredEvent>,
+): Promise<ApplyResult | 'skipped'> {
+  const domainEvent = normalise();
+  return db.transaction(async (trx) => {
+    const locked = await trx('webhook_events').where({ id: webhookEventId }).forUpdate().first<{ status: string }>('status');
+    if (locked.status === 'processed') return 'skipped';
+    const result = domainEvent === null ? {} : await applyDomainEvent({ trx, organisationId }, domainEvent);
+    await trx('webhook_events')
+      .where({ id: webhookEventId })
+      .update({ status: 'processed', processed_at: trx.fn.now(), last_error: null, updated_at: trx.fn.now() });
+    return result;
+  });
+}
+
+/**
+ * Delays a refund job whose payment is not recorded yet, with doubling waits
+ * up to a cap, and fails it after the configured number of waits. Waiting
+ * does not use up the job's retry attempts.
+ */
+async function waitForPayment(
+  job: Job<WebhookJobData>,
+  token: string | undefined,
+  error: PaymentNotYetKnownError,
+  deps: ProcessorDeps,
+  log: Logger,
+): Promise<never> {
+  const waits = job.data.paymentWaits ?? 0;
+  const { webhookEventId } = job.data;
+  if (waits >= deps.config.refundWaitAttempts || token === undefined) {
+    const message = `${error.message}; gave up after ${waits} waits`;
+    await markUnfinished(deps.db, webhookEventId, 'failed', message);
+    log.error('job failed permanently', { outcome: 'failed', error: message, code: error.code });
+    throw new UnrecoverableError(message);
+  }
+  const delayMs = Math.min(deps.config.refundWaitBaseMs * 2 ** waits, deps.config.refundWaitMaxMs);
+  await job.updateData({ ...job.data, paymentWaits: waits + 1 });
+  await markUnfinished(deps.db, webhookEventId, 'queued', error.message);
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  log.info('job delayed: refund waits for its payment', { outcome: 'waiting', providerPaymentId: error.providerPaymentId, delayMs, waits: waits + 1 });
+  throw new DelayedError();
+}

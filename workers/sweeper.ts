@@ -1,0 +1,34 @@
+import type { Db } from '../src/db/knex.js';
+import type { Provider } from '../src/domain/events.js';
+import type { Logger } from '../src/logger.js';
+import type { WebhookProducer } from '../src/queues/producer.js';
+import { webhookJobId } from '../src/queues/job-id.js';
+import { queueFor } from '../src/queues/routing.js';
+
+/** Rows enqueued per sweep; the next sweep takes the rest. */
+const SWEEP_BATCH = 500;
+
+/**
+ * Enqueues webhook log rows still `received` some time after they arrived:
+ * the receiver stored them but could not reach the queue (Redis down). The
+ * job id makes this safe when the job does exist after all.
+ */
+export async function sweepReceived(deps: { db: Db; producer: WebhookProducer; logger: Logger; minAgeMs: number; enqueueTimeoutMs: number }): Promise<number> {
+  const rows = await deps.db('webhook_events')
+    .where({ status: 'received' })
+    .andWhere('received_at', '<', new Date(Date.now() - deps.minAgeMs))
+    .orderBy('id')
+    .limit(SWEEP_BATCH)
+    .select<{ id: number; provider: Provider; source_key: string; provider_event_id: string; type: string }[]>('id', 'provider', 'source_key', 'provider_event_id', 'type');
+  let enqueued = 0;
+  for (const row of rows) {
+    const queue = queueFor(row.provider, row.type);
+    if (queue === undefined) continue;
+    const jobId = webhookJobId(row.provider, row.source_key, row.provider_event_id);
+    await deps.producer.enqueue(queue, jobId, { webhookEventId: row.id }, deps.enqueueTimeoutMs);
+    await deps.db('webhook_events').where({ id: row.id, status: 'received' }).update({ status: 'queued', updated_at: deps.db.fn.now() });
+    enqueued += 1;
+  }
+  if (rows.length > 0) deps.logger.info('sweeper enqueued stored webhook events', { found: rows.length, enqueued });
+  return enqueued;
+}

@@ -1,0 +1,49 @@
+import type { Worker } from 'bullmq';
+import type { Config } from '../src/config/config.js';
+import type { Logger } from '../src/logger.js';
+import { JOB_NAMES, type QueueName } from '../src/queues/names.js';
+import type { Services } from '../src/services.js';
+import { createWebhookProcessor } from './process-webhook-event.js';
+import { sweepReceived } from './sweeper.js';
+
+const WEBHOOK_QUEUES: QueueName[] = ['payments', 'refunds', 'subscriptions'];
+
+export interface WorkerPool {
+  workers: Worker[];
+  /** Stops taking jobs and waits for active ones; `force` abandons them to be picked up again as stalled jobs. */
+  close(force?: boolean): Promise<void>;
+}
+
+/** Starts one BullMQ worker per queue and the sweeper's job scheduler on the `maintenance` queue. */
+export async function startWorkerPool(config: Config, services: Services, logger: Logger): Promise<WorkerPool> {
+  const { backend, db, producer } = services;
+  const processor = createWebhookProcessor({ db, logger, config: config.worker });
+  const workerOptions = {
+    ...backend.workerOptions(),
+    concurrency: config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.stalledIntervalMs,
+  };
+
+  const workers: Worker[] = WEBHOOK_QUEUES.map((name) => new backend.Worker(name, processor, workerOptions));
+  const sweep = () =>
+    sweepReceived({ db, producer, logger, minAgeMs: config.worker.sweeperMinAgeMs, enqueueTimeoutMs: config.receiver.enqueueTimeoutMs });
+  workers.push(new backend.Worker('maintenance', sweep, { ...workerOptions, concurrency: 1 }));
+
+  for (const worker of workers) {
+    worker.on('error', (error) => logger.error('worker error', { queue: worker.name, error: error.message }));
+    worker.on('stalled', (jobId) => logger.warn('job stalled; it will run again', { queue: worker.name, jobId }));
+  }
+
+  await producer
+    .queue('maintenance')
+    .upsertJobScheduler(JOB_NAMES.sweepReceived, { every: config.worker.sweeperIntervalMs }, { name: JOB_NAMES.sweepReceived });
+  logger.info('workers started', { queues: workers.map((worker) => worker.name), concurrency: config.worker.concurrency, backend: backend.kind });
+
+  return {
+    workers,
+    async close(force = false) {
+      await Promise.all(workers.map((worker) => worker.close(force)));
+    },
+  };
+}
