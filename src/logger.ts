@@ -42,7 +42,7 @@ export function createLogger(options: { env: string; level: string; silent?: boo
           winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
           winston.format.printf(({ timestamp, level, message, ...fields }) => {
             const rest = Object.entries(fields)
-              .filter(([key]) => typeof key === 'string')
+              .filter(([, value]) => value !== undefined)
               .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
               .join(' ');
             return `${String(timestamp)} ${level} ${String(message)}${rest ? ` ${rest}` : ''}`;

@@ -38,6 +38,8 @@ export function testEnv(database: TestDatabase, prefix: string, overrides: Recor
 }
 
 export interface Harness {
+  /** The environment the harness was configured from, for starting service processes against the same stores. */
+  env: NodeJS.ProcessEnv;
   config: Config;
   database: TestDatabase;
   services: Services;
@@ -57,7 +59,8 @@ export interface Harness {
 export async function startHarness(options: { workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const prefix = uniquePrefix();
-  const config = loadConfig(testEnv(database, prefix, options.env));
+  const env = testEnv(database, prefix, options.env);
+  const config = loadConfig(env);
   const logger = createLogger({ env: 'test', level: config.logLevel });
   const services = createServices(config, 'eventhex-test');
   const server: Server = createApp(config, services, logger).listen(0, '127.0.0.1');
@@ -68,6 +71,7 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
   const key = await createApiKey(database.db, organisation.id);
 
   const harness: Harness = {
+    env,
     config,
     database,
     services,

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/config.js';
+import { SecretBox } from '../src/crypto/secret-box.js';
+import { createDb } from '../src/db/knex.js';
+import { migrateLatest } from '../src/db/migrate.js';
+import { runEntryPoint } from '../src/entry-point.js';
+import { DATA_DIR } from './dev/demo-state.js';
+import { resolveDatabase } from './dev/local-postgres.js';
+import { resolveQueueStore } from './dev/local-redis.js';
+import { seedDemo } from './dev/seed.js';
+
+const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The development encryption key, generated once and kept in `.data/` so seeded secrets stay readable. */
+async function devEncryptionKey(): Promise<string> {
+  const file = path.join(DATA_DIR, 'encryption-key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const key = randomBytes(32).toString('base64');
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}
+
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [path.join(DIST, script)], { env, stdio: 'inherit' }).on('exit', (code, signal) => {
+    process.stderr.write(`${name} exited (${signal ?? code})\n`);
+  });
+}
+
+/** `npm run dev`: local Postgres and Redis (or throwaway ones), migrations, demo data, then web and worker. */
+await runEntryPoint('dev', async (logger) => {
+  await mkdir(DATA_DIR, { recursive: true, mode: 0o755 });
+  const database = await resolveDatabase(process.env, DATA_DIR, logger);
+  const queueStore = await resolveQueueStore(process.env, DATA_DIR, logger);
+  const port = process.env['PORT'] ?? '3000';
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: process.env['NODE_ENV'] ?? 'development',
+    PORT: port,
+    DATABASE_URL: database.url,
+    QUEUE_BACKEND: queueStore.redisUrl === undefined ? 'postgres' : 'redis',
+    ENCRYPTION_KEY: process.env['ENCRYPTION_KEY'] ?? (await devEncryptionKey()),
+  };
+  if (queueStore.redisUrl !== undefined) env['REDIS_URL'] = queueStore.redisUrl;
+  else delete env['REDIS_URL'];
+
+  const db = createDb({ url: database.url, poolMax: 2, applicationName: 'eventhex-dev' });
+  const config = loadConfig(env);
+  const applied = await migrateLatest(db);
+  logger.info('migrations applied', { count: applied.length });
+  const demo = await seedDemo(db, new SecretBox(config.encryptionKey), config.publicBaseUrl);
+  await db.destroy();
+  // The development route accepts the demo connection's secret unless STRIPE_WEBHOOK_SECRET is set (e.g. from `stripe listen`).
+  env['STRIPE_WEBHOOK_SECRET'] = process.env['STRIPE_WEBHOOK_SECRET'] ?? demo.stripeWebhookSecret;
+
+  process.stdout.write(
+    [
+      '',
+      'EventHex dev service (development values, also saved in .data/demo.json)',
+      `  database              ${database.mode}; queues: ${queueStore.mode === 'postgres' ? "BullMQ's PostgreSQL backend (no redis-server found)" : `Redis (${queueStore.mode})`}`,
+      `  organisation          ${demo.organisationId}`,
+      `  API key               ${demo.apiKey}`,
+      `  Stripe connection     ${demo.stripeConnectionId}`,
+      `    webhook URL         ${config.publicBaseUrl}/webhooks/stripe/${demo.stripeConnectionId}`,
+      `    webhook secret      ${demo.stripeWebhookSecret}`,
+      `  event (USD)           ${demo.eventId}`,
+      `  event (INR, Razorpay) ${demo.razorpayEventId}`,
+      `    webhook URL         ${config.publicBaseUrl}/webhooks/razorpay/${demo.razorpayEventId}`,
+      `    webhook secret      ${demo.razorpayWebhookSecret}`,
+      `  registrations         ${demo.registrationIds.join(', ')}`,
+      '',
+      `Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${config.publicBaseUrl}/api/v1/registrations/${demo.registrationIds[0] ?? ''}`,
+      'Then, in another terminal: npm run demo',
+      '',
+    ].join('\n'),
+  );
+
+  const children = [startChild('web', 'src/server.js', env), startChild('worker', 'workers/index.js', env)];
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(
+      children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')))),
+    );
+    await queueStore.stop();
+    await database.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  for (const child of children) child.on('exit', () => void stop());
+});
