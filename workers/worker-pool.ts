@@ -1,10 +1,11 @@
 import type { Worker } from 'bullmq';
 import type { Config } from '../src/config/config.js';
 import type { Logger } from '../src/logger.js';
-import { JOB_NAMES, type QueueName } from '../src/queues/names.js';
+import { JOB_NAMES, type QueueName, type WebhookJobData } from '../src/queues/names.js';
 import type { Services } from '../src/services.js';
 import { createWebhookProcessor } from './process-webhook-event.js';
 import { sweepReceived } from './sweeper.js';
+import { markUnfinished } from './webhook-event-store.js';
 
 const WEBHOOK_QUEUES: QueueName[] = ['payments', 'refunds', 'subscriptions'];
 
@@ -33,6 +34,16 @@ export async function startWorkerPool(config: Config, services: Services, logger
   for (const worker of workers) {
     worker.on('error', (error) => logger.error('worker error', { queue: worker.name, error: error.message }));
     worker.on('stalled', (jobId) => logger.warn('job stalled; it will run again', { queue: worker.name, jobId }));
+  }
+  for (const worker of workers.slice(0, WEBHOOK_QUEUES.length)) {
+    // Covers failures the processor never saw, such as a job that stalled more often than allowed.
+    worker.on('failed', (job, error) => {
+      if (job === undefined) return;
+      void job
+        .isFailed()
+        .then((failed) => (failed ? markUnfinished(db, (job.data as WebhookJobData).webhookEventId, 'failed', error.message) : undefined))
+        .catch((markError: unknown) => logger.error('could not mark webhook event failed', { jobId: job.id, error: String(markError) }));
+    });
   }
 
   await producer

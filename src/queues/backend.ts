@@ -56,7 +56,8 @@ function redisBackend(redisUrl: string, prefix: string): QueueBackend {
 
 function postgresBackend(databaseUrl: string): QueueBackend {
   const classes = withBackend(createPostgresBackend);
-  const connection = { connectionString: databaseUrl, schema: 'bullmq' };
+  // `migrate: true` creates BullMQ's own tables in schema `bullmq` on first use.
+  const connection = { connectionString: databaseUrl, schema: 'bullmq', migrate: true };
   return {
     kind: 'postgres',
     Queue: classes.Queue as unknown as typeof Queue,
