@@ -206,16 +206,21 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
   ): Promise<void> {
     const sourceKey = source?.sourceKey ?? addressedTo.slice(0, 100);
     if (limiter.allow(sourceKey)) {
-      await recordRejected(deps.db, {
-        provider,
-        sourceKey,
-        organisationId: source?.organisationId ?? null,
-        connectionId: source?.connectionId ?? null,
-        eventId: source?.eventId ?? null,
-        reason: `${rejection.code}: ${rejection.message}`,
-        bodyBytes: delivery.rawBody.length,
-      });
       deps.logger.warn('webhook rejected', { provider, source: sourceKey, status: rejection.status, reason: rejection.code, suppressedSinceLast: limiter.takeSuppressed() });
+      try {
+        await recordRejected(deps.db, {
+          provider,
+          sourceKey,
+          organisationId: source?.organisationId ?? null,
+          connectionId: source?.connectionId ?? null,
+          eventId: source?.eventId ?? null,
+          reason: `${rejection.code}: ${rejection.message}`,
+          bodyBytes: delivery.rawBody.length,
+        });
+      } catch (error) {
+        // The provider still gets the 4xx: a bad delivery stays bad whether or not its log row was written.
+        deps.logger.error('rejected webhook not logged', { provider, source: sourceKey, error: (error as Error).message });
+      }
     }
     sendError(res, rejection.status, rejection.code, rejection.message);
   }
