@@ -37,6 +37,16 @@ export class PaymentNotYetKnownError extends EventHexError {
   }
 }
 
+/**
+ * Thrown when a provider payment or refund id is already recorded under
+ * another registration or payment, which may belong to another organisation.
+ * Applying the event there would change rows the delivery does not own.
+ */
+export class ProviderIdConflictError extends EventHexError {
+  readonly code = 'provider_id_conflict';
+  readonly retryable = false;
+}
+
 /** Thrown for a webhook log row that no longer exists or cannot be processed. */
 export class WebhookEventNotFoundError extends EventHexError {
   readonly code = 'webhook_event_not_found';

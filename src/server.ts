@@ -9,7 +9,7 @@ import { onShutdownSignal } from './shutdown.js';
 /** The `web` process: webhook receiver and API. */
 await runEntryPoint('web', async (logger) => {
   const config = loadConfig();
-  const services = createServices(config, 'eventhex-web');
+  const services = createServices(config, 'web', logger);
   const pending = await pendingMigrations(services.db);
   if (pending.length > 0) throw new Error(`Database has ${pending.length} pending migrations (${pending.join(', ')}); run \`npm run migrate\` first`);
 

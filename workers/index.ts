@@ -7,7 +7,7 @@ import { startWorkerPool } from './worker-pool.js';
 /** The `worker` process: every BullMQ worker and the job schedulers. */
 await runEntryPoint('worker', async (logger) => {
   const config = loadConfig();
-  const services = createServices(config, 'eventhex-worker');
+  const services = createServices(config, 'worker', logger);
   const pool = await startWorkerPool(config, services, logger);
   onShutdownSignal(logger, config.shutdownTimeoutMs, async () => {
     // Active jobs get most of the budget; what is left closes connections.

@@ -51,9 +51,11 @@ export function createWebhookProcessor(deps: ProcessorDeps) {
       if (error instanceof PaymentNotYetKnownError) return waitForPayment(job, token, error, deps, eventLog);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof EventHexError && !error.retryable) {
-        await markUnfinished(deps.db, webhookEventId, 'failed', `${error.code}: ${message}`);
+        // The pool's `failed` listener stores the thrown message as well, so it carries the code too.
+        const reason = `${error.code}: ${message}`;
+        await markUnfinished(deps.db, webhookEventId, 'failed', reason);
         eventLog.error('job failed permanently', { outcome: 'failed', error: message, code: error.code, durationMs: Date.now() - startedAt });
-        throw new UnrecoverableError(message);
+        throw new UnrecoverableError(reason);
       }
       const final = attempt >= maxAttempts;
       await markUnfinished(deps.db, webhookEventId, final ? 'failed' : 'queued', message).catch(() => undefined);

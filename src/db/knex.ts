@@ -1,5 +1,6 @@
 import knexPkg, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Logger } from '../logger.js';
 
 // Postgres returns int8 (bigserial ids, sums) as strings; every value this
 // service stores in int8 stays below 2^53, so numbers are safe and simpler.
@@ -9,8 +10,16 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 export type Db = Knex;
 
 /** Creates the knex pool; nothing connects until the first query. */
-export function createDb(options: { url: string; poolMax: number; applicationName?: string }): Db {
+export function createDb(options: { url: string; poolMax: number; applicationName?: string; logger?: Logger | undefined }): Db {
+  const { logger } = options;
   return knexPkg.knex({
+    // knex prints pool warnings to the console unless given a logger.
+    log: {
+      warn: (message: string) => logger?.warn('knex', { message }),
+      error: (message: string) => logger?.error('knex', { message }),
+      deprecate: (message: string) => logger?.warn('knex deprecation', { message }),
+      debug: (message: string) => logger?.debug('knex', { message }),
+    },
     client: 'pg',
     connection: { connectionString: options.url, application_name: options.applicationName ?? 'eventhex' },
     pool: { min: 0, max: options.poolMax },

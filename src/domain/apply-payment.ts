@@ -1,5 +1,5 @@
 import { isPublicId } from '../crypto/ids.js';
-import { RegistrationNotFoundError } from '../errors.js';
+import { ProviderIdConflictError, RegistrationNotFoundError } from '../errors.js';
 import type { PaymentFailed, PaymentPending, PaymentSucceeded } from './events.js';
 import { lockRegistration, recomputeRegistration, type LockedRegistration } from './recompute-registration.js';
 import { mergePaymentStatus, type PaymentStatus } from './registration-state.js';
@@ -57,7 +57,11 @@ export async function applyPaymentEvent(ctx: ApplyContext, event: PaymentEvent):
   const existing = await trx('payments')
     .where({ provider: event.provider, provider_payment_id: event.providerPaymentId })
     .forUpdate()
-    .first<{ id: number; status: PaymentStatus } | undefined>('id', 'status');
+    .first<{ id: number; status: PaymentStatus; registration_id: string } | undefined>('id', 'status', 'registration_id');
+  // The id is unique per provider, so a row found here under another registration is another organisation's payment.
+  if (existing !== undefined && existing.registration_id !== registration.id) {
+    throw new ProviderIdConflictError(`Payment ${event.providerPaymentId} is already recorded for another registration; registration ${registration.id} was not changed`);
+  }
   const status = mergePaymentStatus(existing?.status, STATUS_OF[event.kind]);
   // A success carries the captured amount; earlier attempts' amounts are only what was asked.
   const money = existing === undefined || event.kind === 'PaymentSucceeded' ? { amount: event.amount, currency: event.currency } : {};

@@ -1,8 +1,12 @@
-import { PaymentNotYetKnownError } from '../errors.js';
+import { PaymentNotYetKnownError, ProviderIdConflictError } from '../errors.js';
 import type { ChargeRefunded, Provider, RefundStatus, RefundUpdated } from './events.js';
 import { lockRegistration, recomputePaymentRefunds, recomputeRegistration } from './recompute-registration.js';
 import { mergeRefundStatus } from './registration-state.js';
 import { inScope, type ApplyContext } from './scope.js';
+
+function isFailure(status: RefundStatus): boolean {
+  return status === 'failed' || status === 'canceled';
+}
 
 interface KnownPayment {
   id: number;
@@ -29,15 +33,23 @@ async function upsertRefund(ctx: ApplyContext, paymentId: number, refund: Omit<R
       amount: refund.amount,
       currency: refund.currency,
       status: refund.status,
+      failed_event_created: isFailure(refund.status) ? refund.eventCreated : null,
     })
     .onConflict(['provider', 'provider_refund_id'])
     .ignore();
   const current = await trx('refunds')
     .where({ provider: refund.provider, provider_refund_id: refund.providerRefundId })
     .forUpdate()
-    .first<{ id: number; status: RefundStatus }>('id', 'status');
+    .first<{ id: number; status: RefundStatus; payment_id: number }>('id', 'status', 'payment_id');
+  if (current.payment_id !== paymentId) {
+    throw new ProviderIdConflictError(`Refund ${refund.providerRefundId} is already recorded for another payment than ${refund.providerPaymentId}; it was not changed`);
+  }
   const status = mergeRefundStatus(current.status, refund.status);
-  if (status !== current.status) await trx('refunds').where({ id: current.id }).update({ status, updated_at: trx.fn.now() });
+  if (status !== current.status) {
+    await trx('refunds')
+      .where({ id: current.id })
+      .update({ status, failed_event_created: isFailure(status) ? refund.eventCreated : null, updated_at: trx.fn.now() });
+  }
 }
 
 /** Applies a refund status change and recomputes the payment and registration. Returns the registration id. */

@@ -48,6 +48,8 @@ export interface RefundUpdated {
   amount: number;
   currency: string;
   status: RefundStatus;
+  /** Provider `created` time of the event, Unix seconds; orders a refund failure against `charge.refunded` totals. */
+  eventCreated: number;
 }
 
 /**

@@ -40,16 +40,31 @@ export async function recomputeRegistration(trx: Knex.Transaction, registration:
 
 /**
  * Recomputes a payment's refunded amount: the sum of its distinct succeeded
- * refunds, or the charge's newest reported cumulative total when that is
- * larger (Stripe API versions since 2022-11-15 omit the refund list from
- * `charge.refunded`). Never an increment, so repeats cannot inflate it.
+ * refunds, or, when larger, the newest cumulative total a `charge.refunded`
+ * reported (Stripe API versions since 2022-11-15 omit the refund list from
+ * that event) less the refunds reported failed at or after it. Never an
+ * increment, so repeated deliveries cannot inflate it.
  */
 export async function recomputePaymentRefunds(trx: Knex.Transaction, paymentId: number): Promise<void> {
-  const payment = await trx('payments').where({ id: paymentId }).first<{ currency: string; charge_amount_refunded: number }>('currency', 'charge_amount_refunded');
-  const row = await trx('refunds')
+  const payment = await trx('payments')
+    .where({ id: paymentId })
+    .first<{ currency: string; charge_amount_refunded: number; charge_refunded_event_created: number | null }>(
+      'currency',
+      'charge_amount_refunded',
+      'charge_refunded_event_created',
+    );
+  const succeeded = await trx('refunds')
     .where({ payment_id: paymentId, status: 'succeeded', currency: payment.currency })
     .sum<{ total: number | null }>({ total: 'amount' })
     .first();
-  const refunded = Math.max(Number(row?.total ?? 0), payment.charge_amount_refunded);
+  // A refund that fails after the charge event still sits in that event's total, so it is taken out here.
+  const failedSince = await trx('refunds')
+    .where({ payment_id: paymentId, currency: payment.currency })
+    .whereIn('status', ['failed', 'canceled'])
+    .andWhere('failed_event_created', '>=', payment.charge_refunded_event_created ?? Number.MAX_SAFE_INTEGER)
+    .sum<{ total: number | null }>({ total: 'amount' })
+    .first();
+  const chargeTotal = payment.charge_amount_refunded - Number(failedSince?.total ?? 0);
+  const refunded = Math.max(Number(succeeded?.total ?? 0), chargeTotal);
   await trx('payments').where({ id: paymentId }).update({ amount_refunded: refunded, updated_at: trx.fn.now() });
 }

@@ -11,8 +11,11 @@ export interface QueueBackend {
   kind: 'redis' | 'postgres';
   Queue: typeof Queue;
   Worker: typeof Worker;
-  /** Options for a producer connection that fails fast, for the web process. */
-  producerOptions(): QueueOptions;
+  /**
+   * Options for a producer connection. `failFast` (the web process) rejects
+   * commands at once while Redis is down; otherwise commands wait for it.
+   */
+  producerOptions(failFast: boolean): QueueOptions;
   /** Options for worker connections, which wait and reconnect. */
   workerOptions(): Pick<WorkerOptions, 'connection' | 'prefix'>;
   /** Closes connections this backend created itself. */
@@ -31,7 +34,8 @@ function redisBackend(redisUrl: string, prefix: string): QueueBackend {
     kind: 'redis',
     Queue,
     Worker,
-    producerOptions() {
+    producerOptions(failFast) {
+      if (!failFast) return { connection: { url: redisUrl } as never, prefix };
       // No offline queue and one retry: when Redis is down, `add` rejects at
       // once and the receiver still answers 200 because the row is stored.
       const options: RedisOptions = {

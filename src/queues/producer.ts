@@ -16,8 +16,8 @@ export function webhookJobOptions(options: { attempts: number; backoffMs: number
 export class WebhookProducer {
   private readonly queues: Map<QueueName, Queue>;
 
-  constructor(backend: QueueBackend, private readonly jobOptions: JobsOptions) {
-    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new backend.Queue(name, backend.producerOptions())]));
+  constructor(backend: QueueBackend, private readonly jobOptions: JobsOptions, options: { failFast: boolean }) {
+    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new backend.Queue(name, backend.producerOptions(options.failFast))]));
     for (const queue of this.queues.values()) queue.on('error', () => undefined);
   }
 

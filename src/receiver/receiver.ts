@@ -193,7 +193,8 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
       jobId: enqueued ? jobId : undefined,
       durationMs: now() - startedAt,
     });
-    res.status(200).json({ received: true, webhook_event_id: record.id, duplicate: !record.inserted, status: ignoredReason === null ? record.status : 'ignored' });
+    const status = ignoredReason !== null ? 'ignored' : enqueued && record.status === 'received' ? 'queued' : record.status;
+    res.status(200).json({ received: true, webhook_event_id: record.id, duplicate: !record.inserted, status });
   }
 
   async function reject(

@@ -62,7 +62,8 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
   const env = testEnv(database, prefix, options.env);
   const config = loadConfig(env);
   const logger = createLogger({ env: 'test', level: config.logLevel });
-  const services = createServices(config, 'eventhex-test');
+  const services = createServices(config, 'web', logger);
+  let workerServices: Services | undefined;
   const server: Server = createApp(config, services, logger).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -81,7 +82,9 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
     apiKey: key.key,
     workers: undefined,
     async startWorkers() {
-      harness.workers = await startWorkerPool(config, services, logger);
+      // Workers get their own services, as in production, so their producer waits for Redis instead of failing fast.
+      workerServices ??= createServices(config, 'worker', logger);
+      harness.workers = await startWorkerPool(config, workerServices, logger);
       return harness.workers;
     },
     async api(method, path, body, apiKey = key.key) {
@@ -112,6 +115,9 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
     },
     async close() {
       await harness.workers?.close(true);
+      await workerServices?.producer.close();
+      await workerServices?.backend.close();
+      await workerServices?.db.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.producer.close();

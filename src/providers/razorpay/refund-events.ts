@@ -22,5 +22,6 @@ export function refundChanged(event: RazorpayEnvelope): DomainEvent {
     amount: parsed.amount,
     currency: normaliseCurrency(parsed.currency),
     status,
+    eventCreated: event.created_at,
   };
 }

@@ -18,7 +18,7 @@ function refundStatus(status: string | null | undefined): RefundStatus {
   }
 }
 
-function toRefundUpdated(value: unknown, forcedStatus?: RefundStatus): RefundUpdated {
+function toRefundUpdated(value: unknown, eventCreated: number, forcedStatus?: RefundStatus): RefundUpdated {
   const parsed = parseObject(refund, value, 'refund');
   const providerPaymentId = idOf(parsed.payment_intent);
   if (providerPaymentId === undefined) {
@@ -32,17 +32,18 @@ function toRefundUpdated(value: unknown, forcedStatus?: RefundStatus): RefundUpd
     amount: parsed.amount,
     currency: normaliseCurrency(parsed.currency),
     status: forcedStatus ?? refundStatus(parsed.status),
+    eventCreated,
   };
 }
 
 /** `refund.created`, `refund.updated`, `charge.refund.updated`: the refund object carries its own status. */
 export function refundChanged(event: StripeEnvelope): DomainEvent {
-  return toRefundUpdated(event.data.object);
+  return toRefundUpdated(event.data.object, event.created);
 }
 
 /** `refund.failed`: failed whatever the status field says. */
 export function refundFailed(event: StripeEnvelope): DomainEvent {
-  return toRefundUpdated(event.data.object, 'failed');
+  return toRefundUpdated(event.data.object, event.created, 'failed');
 }
 
 /** `charge.refunded`: carries the cumulative total, and the refund list only on older API versions. */
@@ -53,7 +54,7 @@ export function chargeRefunded(event: StripeEnvelope): DomainEvent {
     throw new MalformedEventError(`charge ${parsed.id} has no payment_intent, so it cannot be matched to a payment`);
   }
   const refunds = (parsed.refunds?.data ?? []).map((item) => {
-    const { kind: _kind, ...rest } = toRefundUpdated({ ...item, payment_intent: idOf(item.payment_intent) ?? providerPaymentId });
+    const { kind: _kind, ...rest } = toRefundUpdated({ ...item, payment_intent: idOf(item.payment_intent) ?? providerPaymentId }, event.created);
     return rest;
   });
   return {
