@@ -214,7 +214,7 @@ if (state === undefined) {
 try {
   await fetch(`${state.baseUrl}/healthz`);
 } catch {
-  process.stderr.write(`The service does not answer at ${state.baseUrl}: start it with \`npm run dev\` first.\n`);
+  process.stderr.write(`No response from the service at ${state.baseUrl}: start it with \`npm run dev\` first.\n`);
   process.exit(1);
 }
 

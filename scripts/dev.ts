@@ -15,7 +15,7 @@ import { seedDemo } from './dev/seed.js';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The development encryption key, generated once and kept in `.data/` so seeded secrets stay readable. */
+/** Reads the development encryption key, generating it once into `.data/` so seeded secrets stay readable. */
 async function devEncryptionKey(): Promise<string> {
   const file = path.join(DATA_DIR, 'encryption-key');
   try {

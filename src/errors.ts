@@ -1,6 +1,6 @@
 /**
- * The service's error hierarchy. `code` is machine-readable and stable;
- * `retryable` tells a worker whether another attempt can succeed.
+ * Base of the service's errors. `code` is machine-readable and stable, and
+ * `retryable` is true when another attempt can succeed.
  */
 export abstract class EventHexError extends Error {
   abstract readonly code: string;

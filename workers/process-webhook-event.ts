@@ -19,8 +19,8 @@ export type ProcessOutcome = 'processed' | 'skipped';
 /**
  * Builds the processor shared by the payments, refunds and subscriptions
  * queues. The effect and the `processed` mark commit in one transaction, and
- * a row already `processed` is skipped, so at-least-once delivery of jobs
- * (stalls, retries, replays) applies each event exactly once.
+ * a row already `processed` is skipped under a row lock. So stalled, retried
+ * and replayed jobs apply each event once (tested with SIGKILL mid-job).
  */
 export function createWebhookProcessor(deps: ProcessorDeps) {
   return async function processWebhookEvent(job: Job<WebhookJobData>, token?: string): Promise<ProcessOutcome> {

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** What `npm run dev` seeded, saved under `.data/` so restarts and `npm run demo` can find it. Development values only. */
+/** Demo ids and secrets seeded by `npm run dev`, saved under `.data/` for restarts and `npm run demo`. Development values only. */
 export interface DemoState {
   baseUrl: string;
   organisationId: string;

@@ -40,7 +40,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 
 /**
  * Picks the development database: `DATABASE_URL` when set; otherwise Postgres
- * on 127.0.0.1:5432 when it answers; otherwise a throwaway Postgres under
+ * on 127.0.0.1:5432 when it accepts a connection; otherwise a throwaway Postgres under
  * `.data/postgres`. `EVENTHEX_EMBEDDED=1` forces the throwaway one.
  */
 export async function resolveDatabase(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger): Promise<LocalDatabase> {

@@ -28,9 +28,9 @@ async function answersPing(url: string): Promise<boolean> {
 }
 
 /**
- * Picks the development Redis: `REDIS_URL` when set; otherwise Redis on
- * 127.0.0.1:6379 when it answers; otherwise a throwaway `redis-server` from
- * PATH under `.data/redis`; otherwise none, and BullMQ runs on Postgres.
+ * Picks the development Redis. `REDIS_URL` wins when set. Next comes Redis on
+ * 127.0.0.1:6379 if it replies to PING, then a throwaway `redis-server` from
+ * PATH under `.data/redis`. With none of these, BullMQ runs on Postgres.
  */
 export async function resolveQueueStore(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger): Promise<LocalQueueStore> {
   const forceEmbedded = env['EVENTHEX_EMBEDDED'] === '1';

@@ -27,7 +27,7 @@ export function createDb(options: { url: string; poolMax: number; applicationNam
   });
 }
 
-/** True when an error means Postgres could not be reached or answered in time, as opposed to a bad query. */
+/** Returns true when Postgres could not be reached or did not respond in time, as opposed to a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;

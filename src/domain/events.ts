@@ -1,7 +1,7 @@
 /** Payment providers this service receives webhooks from. */
 export type Provider = 'stripe' | 'razorpay';
 
-/** How a payment event points at its registration, strongest link first. */
+/** Links from a payment event to its registration, strongest first. */
 export interface PaymentLink {
   /** Stripe PaymentIntent id (or Checkout Session id when it has none) or Razorpay payment id. */
   providerPaymentId: string;

@@ -39,11 +39,11 @@ export async function recomputeRegistration(trx: Knex.Transaction, registration:
 }
 
 /**
- * Recomputes a payment's refunded amount: the sum of its distinct succeeded
- * refunds, or, when larger, the newest cumulative total a `charge.refunded`
- * reported (Stripe API versions since 2022-11-15 omit the refund list from
- * that event) less the refunds reported failed at or after it. Never an
- * increment, so repeated deliveries cannot inflate it.
+ * Recomputes a payment's refunded amount as the sum of its distinct succeeded
+ * refunds. When larger, the newest cumulative total from `charge.refunded`
+ * wins instead, less the refunds reported failed at or after that event,
+ * because Stripe API versions since 2022-11-15 omit the refund list from it.
+ * The amount is never incremented, so repeated deliveries cannot inflate it.
  */
 export async function recomputePaymentRefunds(trx: Knex.Transaction, paymentId: number): Promise<void> {
   const payment = await trx('payments')

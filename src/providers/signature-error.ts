@@ -1,4 +1,4 @@
-/** Why a webhook signature did not verify; each reason maps to a 400 and a `rejected` log row. */
+/** Reason a webhook signature did not verify. Each maps to a 400 and a `rejected` log row. */
 export type SignatureFailure =
   | 'missing_signature'
   | 'malformed_signature'

@@ -37,7 +37,7 @@ function redisBackend(redisUrl: string, prefix: string): QueueBackend {
     producerOptions(failFast) {
       if (!failFast) return { connection: { url: redisUrl } as never, prefix };
       // No offline queue and one retry: when Redis is down, `add` rejects at
-      // once and the receiver still answers 200 because the row is stored.
+      // once and the receiver still returns 200 because the row is stored.
       const options: RedisOptions = {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,

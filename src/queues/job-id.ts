@@ -4,9 +4,9 @@ import type { Provider } from '../domain/events.js';
 /**
  * Derives the BullMQ job id of a webhook event from its provider, source and
  * provider event id. BullMQ custom ids must not contain `:` (its key
- * separator) and must not be all digits (those collide with its own ids), and
- * Razorpay event ids can be any string, so the readable part is sanitised and
- * a hash suffix keeps different ids distinct.
+ * separator) or be all digits (those collide with its own ids). Razorpay event
+ * ids can be any string, so the readable part is sanitised and a hash suffix
+ * keeps different ids distinct.
  */
 export function webhookJobId(provider: Provider, sourceKey: string, providerEventId: string): string {
   const readable = providerEventId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80);

@@ -2,7 +2,7 @@
 export const QUEUE_NAMES = ['payments', 'refunds', 'subscriptions', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-/** Job names say what the job does. */
+/** Job names, each naming what the job does. */
 export const JOB_NAMES = {
   applyWebhookEvent: 'apply-webhook-event',
   sweepReceived: 'sweep-received-webhook-events',

@@ -30,7 +30,7 @@ interface Delivery {
   bodyError: (Error & { status?: number; type?: string }) | undefined;
 }
 
-/** A 4xx outcome: answered to the provider and stored as a `rejected` row. */
+/** A 4xx outcome, sent to the provider and stored as a `rejected` row. */
 class Rejection {
   constructor(readonly status: number, readonly code: string, readonly message: string) {}
 }
@@ -47,7 +47,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
   const now = deps.now ?? Date.now;
   const rawBody = express.raw({ type: () => true, limit: deps.config.receiver.bodyLimitBytes, inflate: false });
 
-  // The body parser's errors (413, aborted, encodings) are kept for the handler, which knows the source.
+  // The body parser's errors (413, aborted, encodings) are kept for the handler, which has the source.
   const readBody = (req: Request, res: Response, next: (error?: unknown) => void) => {
     rawBody(req, res, (error?: unknown) => {
       if (error !== undefined) res.locals['bodyError'] = error;
@@ -103,7 +103,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
     }
   }
 
-  /** The guard ladder after the source is known: body, signature, encoding, JSON, envelope. */
+  /** Checks body, signature, encoding, JSON and envelope in that order, after the source is found. */
   function checkDelivery(provider: Provider, source: WebhookSource, req: Request, delivery: Delivery): EventEnvelope | Rejection {
     const { bodyError, rawBody: body } = delivery;
     if (bodyError !== undefined) {
@@ -186,14 +186,18 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
         log.warn('webhook stored but not enqueued; the sweeper will enqueue it', { queue, error: (error as Error).message });
       }
     }
+    let outcome = record.inserted ? 'new' : 'duplicate';
+    if (ignoredReason !== null) outcome = 'ignored';
     log.info('webhook received', {
-      outcome: ignoredReason !== null ? 'ignored' : record.inserted ? 'new' : 'duplicate',
+      outcome,
       deliveryCount: record.deliveryCount,
       queue,
       jobId: enqueued ? jobId : undefined,
       durationMs: now() - startedAt,
     });
-    const status = ignoredReason !== null ? 'ignored' : enqueued && record.status === 'received' ? 'queued' : record.status;
+    let status = record.status;
+    if (ignoredReason !== null) status = 'ignored';
+    else if (enqueued && record.status === 'received') status = 'queued';
     res.status(200).json({ received: true, webhook_event_id: record.id, duplicate: !record.inserted, status });
   }
 

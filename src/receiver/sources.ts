@@ -3,7 +3,7 @@ import { isPublicId } from '../crypto/ids.js';
 import type { Db } from '../db/knex.js';
 import type { Provider } from '../domain/events.js';
 
-/** Where a delivery was addressed, with what is needed to verify it. */
+/** Endpoint a delivery was addressed to, with the secrets that verify it. */
 export interface WebhookSource {
   provider: Provider;
   /** `connection:<id>`, `event:<id>` or `default`; part of the de-duplication key. */
@@ -34,7 +34,7 @@ export async function findStripeConnectionSource(db: Db, box: SecretBox, connect
   };
 }
 
-/** The development route's source: secrets from `STRIPE_WEBHOOK_SECRET`, no organisation. */
+/** Builds the development route's source: secrets from `STRIPE_WEBHOOK_SECRET`, no organisation. */
 export function defaultStripeSource(secrets: string[]): WebhookSource {
   return { provider: 'stripe', sourceKey: 'default', organisationId: null, connectionId: null, eventId: null, secrets, livemode: null };
 }

@@ -15,7 +15,7 @@ import { razorpaySignature, stripeSignature } from './sign.js';
 export const STRIPE_SECRET = 'whsec_test_fixture_secret_0001';
 export const RAZORPAY_SECRET = 'rzp_webhook_secret_fixture_0001';
 
-/** A base environment for tests: real Postgres and Redis, short waits so retries finish within a test. */
+/** Builds the base test environment: real Postgres and Redis, short waits so retries finish within a test. */
 export function testEnv(database: TestDatabase, prefix: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'test',

@@ -41,7 +41,7 @@ export function refundChanged(event: StripeEnvelope): DomainEvent {
   return toRefundUpdated(event.data.object, event.created);
 }
 
-/** `refund.failed`: failed whatever the status field says. */
+/** `refund.failed`: failed whatever the status field contains. */
 export function refundFailed(event: StripeEnvelope): DomainEvent {
   return toRefundUpdated(event.data.object, event.created, 'failed');
 }
