@@ -3,6 +3,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { isDatabaseUnavailable, type Db } from '../db/knex.js';
 import { sendError } from '../http/error-body.js';
 import type { Logger } from '../logger.js';
+import type { WebhookProducer } from '../queues/producer.js';
 import { ApiError } from './api-error.js';
 import { authenticate } from './authenticate.js';
 import { eventsRouter } from './routes/events.js';
@@ -12,7 +13,7 @@ import { subscriptionsRouter } from './routes/subscriptions.js';
 import { webhookEventsRouter } from './routes/webhook-events.js';
 
 /** Builds `/api/v1`: JSON in and out, every route behind an API key. */
-export function apiRouter(deps: { db: Db; box: SecretBox; publicBaseUrl: string; logger: Logger }): Router {
+export function apiRouter(deps: { db: Db; box: SecretBox; publicBaseUrl: string; logger: Logger; producer: WebhookProducer; enqueueTimeoutMs: number }): Router {
   const router = express.Router();
   router.use(express.json({ limit: '100kb' }));
   router.use(authenticate(deps.db));

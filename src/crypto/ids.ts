@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /** Crockford base32: no I, L, O or U, so ids survive being read aloud or retyped. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'org' | 'tev' | 'pc' | 'reg' | 'key';
+export type IdPrefix = 'org' | 'tev' | 'pc' | 'reg' | 'key' | 'rpb';
 
 /** Generates a public id such as `reg_01JF8T4K2M9QZ3XW` (16 random base32 characters, 80 bits). */
 export function newId(prefix: IdPrefix): string {

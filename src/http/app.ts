@@ -13,7 +13,10 @@ export function createApp(config: Config, services: Pick<Services, 'db' | 'box' 
   app.set('trust proxy', false);
 
   app.use('/webhooks', createWebhookRouter({ config, db: services.db, box: services.box, producer: services.producer, logger }));
-  app.use('/api/v1', apiRouter({ db: services.db, box: services.box, publicBaseUrl: config.publicBaseUrl, logger }));
+  app.use(
+    '/api/v1',
+    apiRouter({ db: services.db, box: services.box, publicBaseUrl: config.publicBaseUrl, logger, producer: services.producer, enqueueTimeoutMs: config.receiver.enqueueTimeoutMs }),
+  );
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

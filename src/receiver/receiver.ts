@@ -164,6 +164,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
       status: ignoredReason === null ? 'received' : 'ignored',
       reason: ignoredReason,
       jobId: ignoredReason === null ? jobId : null,
+      searchKeys: envelope.searchKeys,
     });
 
     const log = deps.logger.child({

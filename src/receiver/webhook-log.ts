@@ -23,6 +23,7 @@ export interface VerifiedDelivery {
   status: 'received' | 'ignored';
   reason: string | null;
   jobId: string | null;
+  searchKeys: string[];
 }
 
 /**
@@ -35,8 +36,8 @@ export async function recordDelivery(db: Db, delivery: VerifiedDelivery): Promis
   const result = await db.raw<{ rows: { id: number; status: string; inserted: boolean; delivery_count: number }[] }>(
     `INSERT INTO webhook_events
        (organisation_id, provider, source_key, connection_id, event_id, provider_event_id, type, livemode,
-        status, last_error, payload, body_bytes, provider_created_at, job_id, processed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        status, last_error, payload, body_bytes, provider_created_at, job_id, processed_at, search_keys)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[])
      ON CONFLICT (provider, source_key, provider_event_id) DO UPDATE
        SET delivery_count = webhook_events.delivery_count + 1, last_delivered_at = now(), updated_at = now()
      RETURNING id, status, delivery_count, (xmax = 0) AS inserted`,
@@ -56,6 +57,7 @@ export async function recordDelivery(db: Db, delivery: VerifiedDelivery): Promis
       delivery.providerCreatedAt,
       delivery.jobId,
       delivery.status === 'ignored' ? new Date() : null,
+      delivery.searchKeys,
     ],
   );
   const row = result.rows[0];

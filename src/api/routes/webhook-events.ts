@@ -1,46 +1,81 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { isPublicId, newId } from '../../crypto/ids.js';
 import type { Db } from '../../db/knex.js';
+import type { WebhookProducer } from '../../queues/producer.js';
+import { NotReplayableError, findReplayRow, replayWebhookEvent } from '../../webhook-log/replay.js';
 import { ApiError } from '../api-error.js';
 import { organisationOf } from '../authenticate.js';
 import { validate } from '../validate.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
+/** Rows one bulk replay may select; a larger backlog is replayed in several batches. */
+const MAX_BATCH = 10_000;
+
+const STATUSES = ['received', 'queued', 'processing', 'processed', 'ignored', 'failed', 'rejected'] as const;
+
+const filterFields = {
+  provider: z.enum(['stripe', 'razorpay']).optional(),
+  connection_id: z.string().max(64).optional(),
+  event_id: z.string().max(64).optional(),
+  type: z.string().max(255).optional(),
+  since: z.coerce.date().optional(),
+  until: z.coerce.date().optional(),
+  q: z.string().trim().min(1).max(255).optional(),
+};
 
 const listQuery = z.object({
-  provider: z.enum(['stripe', 'razorpay']).optional(),
-  status: z.enum(['received', 'queued', 'processing', 'processed', 'ignored', 'failed', 'rejected']).optional(),
+  ...filterFields,
+  status: z.enum(STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().regex(/^\d{1,15}$/, 'must be a next_cursor value from a previous page').optional(),
 });
+
+const replayFilter = z.object(filterFields).strict();
+
+type Filter = z.infer<typeof replayFilter> & { status?: (typeof STATUSES)[number] };
 
 const SUMMARY_COLUMNS = [
   'id',
   'provider',
   'source_key',
+  'connection_id',
+  'event_id',
   'provider_event_id',
   'type',
   'status',
   'delivery_count',
   'attempts',
+  'replay_count',
   'last_error',
   'received_at',
   'last_delivered_at',
   'processed_at',
 ] as const;
 
-export function webhookEventsRouter(deps: { db: Db }): Router {
+/** Applies the filters shared by listing and bulk replay. `q` matches the search keys extracted at ingestion (GIN index). */
+function applyFilter(builder: ReturnType<Db>, organisationId: string, filter: Filter): ReturnType<Db> {
+  builder.where({ organisation_id: organisationId });
+  if (filter.provider !== undefined) builder.where({ provider: filter.provider });
+  if (filter.status !== undefined) builder.where({ status: filter.status });
+  if (filter.connection_id !== undefined) builder.where({ connection_id: filter.connection_id });
+  if (filter.event_id !== undefined) builder.where({ event_id: filter.event_id });
+  if (filter.type !== undefined) builder.where({ type: filter.type });
+  if (filter.since !== undefined) builder.where('received_at', '>=', filter.since);
+  if (filter.until !== undefined) builder.where('received_at', '<', filter.until);
+  if (filter.q !== undefined) builder.whereRaw('search_keys @> ARRAY[?]::text[]', [filter.q.toLowerCase()]);
+  return builder;
+}
+
+export function webhookEventsRouter(deps: { db: Db; producer: WebhookProducer; enqueueTimeoutMs: number }): Router {
   const router = express.Router();
 
   router.get('/', async (req, res) => {
     const organisationId = organisationOf(res);
     const query = validate(listQuery, req.query, 'query');
-    const rows = await deps.db('webhook_events')
-      .where({ organisation_id: organisationId })
+    const rows = await applyFilter(deps.db('webhook_events'), organisationId, query)
       .modify((builder) => {
-        if (query.provider !== undefined) builder.where({ provider: query.provider });
-        if (query.status !== undefined) builder.where({ status: query.status });
         if (query.cursor !== undefined) builder.where('id', '<', Number(query.cursor));
       })
       .orderBy('id', 'desc')
@@ -49,6 +84,46 @@ export function webhookEventsRouter(deps: { db: Db }): Router {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     res.json({ data: page, next_cursor: rows.length > query.limit && last !== undefined ? String(last['id']) : null });
+  });
+
+  router.post('/replay', async (req, res) => {
+    const organisationId = organisationOf(res);
+    const filter = validate(replayFilter, req.body);
+    const rows = await applyFilter(deps.db('webhook_events'), organisationId, { ...filter, status: 'failed' })
+      .orderBy('id')
+      .limit(MAX_BATCH + 1)
+      .select('id', 'provider', 'source_key', 'provider_event_id', 'type', 'status', 'payload');
+    if (rows.length > MAX_BATCH) throw new ApiError(422, 'batch_too_large', `More than ${MAX_BATCH} failed events match; narrow the filter with since/until`);
+
+    const batchId = newId('rpb');
+    await deps.db('replay_batches').insert({ id: batchId, organisation_id: organisationId, filter: JSON.stringify(filter), total: rows.length });
+    const skipped: { id: number; reason: string }[] = [];
+    for (const row of rows) {
+      try {
+        await replayWebhookEvent(deps, row, batchId);
+      } catch (error) {
+        if (!(error instanceof NotReplayableError)) throw error;
+        skipped.push({ id: row.id, reason: error.message });
+      }
+    }
+    res.status(202).json({ id: batchId, total: rows.length, queued: rows.length - skipped.length, skipped });
+  });
+
+  router.get('/replay-batches/:batchId', async (req, res) => {
+    const organisationId = organisationOf(res);
+    const batchId = String(req.params['batchId']);
+    const batch = isPublicId(batchId, 'rpb')
+      ? await deps.db('replay_batches').where({ id: batchId, organisation_id: organisationId }).first('id', 'filter', 'total', 'created_at')
+      : undefined;
+    if (batch === undefined) throw ApiError.notFound('Replay batch', batchId);
+    const counts = await deps.db('webhook_events')
+      .where({ replay_batch_id: batchId })
+      .groupBy('status')
+      .select<{ status: string; count: number }[]>('status', deps.db.raw('count(*)::int AS count'));
+    const byStatus = Object.fromEntries(counts.map((row) => [row.status, row.count]));
+    const processed = byStatus['processed'] ?? 0;
+    const failed = byStatus['failed'] ?? 0;
+    res.json({ ...batch, processed, failed, pending: batch.total - processed - failed, done: processed + failed >= batch.total });
   });
 
   router.get('/:id', async (req, res) => {
@@ -62,6 +137,20 @@ export function webhookEventsRouter(deps: { db: Db }): Router {
     if (row === undefined) throw ApiError.notFound('Webhook event', id);
     const payload = typeof row['payload'] === 'string' ? (JSON.parse(row['payload']) as unknown) : null;
     res.json({ ...row, payload });
+  });
+
+  router.post('/:id/replay', async (req, res) => {
+    const organisationId = organisationOf(res);
+    const id = String(req.params['id']);
+    const row = /^\d{1,15}$/.test(id) ? await findReplayRow(deps.db, organisationId, Number(id)) : undefined;
+    if (row === undefined) throw ApiError.notFound('Webhook event', id);
+    try {
+      const { jobId } = await replayWebhookEvent(deps, row);
+      res.status(202).json({ id: row.id, status: 'queued', job_id: jobId });
+    } catch (error) {
+      if (error instanceof NotReplayableError) throw new ApiError(409, 'not_replayable', error.message);
+      throw error;
+    }
   });
 
   return router;
