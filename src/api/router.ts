@@ -11,6 +11,7 @@ import { paymentConnectionsRouter } from './routes/payment-connections.js';
 import { registrationsRouter } from './routes/registrations.js';
 import { subscriptionsRouter } from './routes/subscriptions.js';
 import { webhookEventsRouter } from './routes/webhook-events.js';
+import { webhookStatusRouter } from './routes/webhook-status.js';
 
 /** Builds `/api/v1`: JSON in and out, every route behind an API key. */
 export function apiRouter(deps: { db: Db; box: SecretBox; publicBaseUrl: string; logger: Logger; producer: WebhookProducer; enqueueTimeoutMs: number }): Router {
@@ -22,6 +23,7 @@ export function apiRouter(deps: { db: Db; box: SecretBox; publicBaseUrl: string;
   router.use('/', registrationsRouter(deps));
   router.use('/subscriptions', subscriptionsRouter(deps));
   router.use('/webhook-events', webhookEventsRouter(deps));
+  router.use('/webhook-status', webhookStatusRouter(deps));
   router.use((req: Request, res: Response) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.baseUrl}${req.path}`));
   router.use(apiErrorHandler(deps.logger));
   return router;
