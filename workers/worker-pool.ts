@@ -1,9 +1,10 @@
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Config } from '../src/config/config.js';
 import type { Logger } from '../src/logger.js';
 import { JOB_NAMES, type QueueName, type WebhookJobData } from '../src/queues/names.js';
 import type { Services } from '../src/services.js';
 import { createWebhookProcessor } from './process-webhook-event.js';
+import { pruneWebhookPayloads } from './retention.js';
 import { sweepReceived } from './sweeper.js';
 import { markUnfinished } from './webhook-event-store.js';
 
@@ -27,9 +28,13 @@ export async function startWorkerPool(config: Config, services: Services, logger
   };
 
   const workers: Worker[] = WEBHOOK_QUEUES.map((name) => new backend.Worker(name, processor, workerOptions));
-  const sweep = () =>
-    sweepReceived({ db, producer, logger, minAgeMs: config.worker.sweeperMinAgeMs, enqueueTimeoutMs: config.receiver.enqueueTimeoutMs });
-  workers.push(new backend.Worker('maintenance', sweep, { ...workerOptions, concurrency: 1 }));
+  const maintenance = async (job: Job): Promise<number> => {
+    if (job.name === JOB_NAMES.pruneWebhookPayloads) {
+      return pruneWebhookPayloads({ db, logger, processedDays: config.retention.processedDays, failedDays: config.retention.failedDays });
+    }
+    return sweepReceived({ db, producer, logger, minAgeMs: config.worker.sweeperMinAgeMs, enqueueTimeoutMs: config.receiver.enqueueTimeoutMs });
+  };
+  workers.push(new backend.Worker('maintenance', maintenance, { ...workerOptions, concurrency: 1 }));
 
   for (const worker of workers) {
     worker.on('error', (error) => logger.error('worker error', { queue: worker.name, error: error.message }));
@@ -49,6 +54,9 @@ export async function startWorkerPool(config: Config, services: Services, logger
   await producer
     .queue('maintenance')
     .upsertJobScheduler(JOB_NAMES.sweepReceived, { every: config.worker.sweeperIntervalMs }, { name: JOB_NAMES.sweepReceived });
+  await producer
+    .queue('maintenance')
+    .upsertJobScheduler(JOB_NAMES.pruneWebhookPayloads, { every: config.retention.intervalMs }, { name: JOB_NAMES.pruneWebhookPayloads });
   logger.info('workers started', { queues: workers.map((worker) => worker.name), concurrency: config.worker.concurrency, backend: backend.kind });
 
   return {

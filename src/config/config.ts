@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MINUTE, SECOND } from './time.js';
+import { HOUR, MINUTE, SECOND } from './time.js';
 
 /** Maximum webhook body the receiver buffers; larger bodies get 413. */
 export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -44,6 +44,9 @@ const schema = z.object({
   WORKER_STALLED_INTERVAL_MS: integer(500).default(30 * SECOND),
   SWEEPER_INTERVAL_MS: integer(100).default(30 * SECOND),
   SWEEPER_MIN_AGE_MS: integer(0).default(15 * SECOND),
+  WEBHOOK_PAYLOAD_RETENTION_DAYS: integer(1).default(30),
+  WEBHOOK_FAILED_PAYLOAD_RETENTION_DAYS: integer(1).default(90),
+  RETENTION_INTERVAL_MS: integer(1000).default(HOUR),
   SHUTDOWN_TIMEOUT_MS: integer(1000).default(25 * SECOND),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
@@ -73,6 +76,7 @@ export interface Config {
     sweeperIntervalMs: number;
     sweeperMinAgeMs: number;
   };
+  retention: { processedDays: number; failedDays: number; intervalMs: number };
   shutdownTimeoutMs: number;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -123,6 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
       sweeperMinAgeMs: e.SWEEPER_MIN_AGE_MS,
+    },
+    retention: {
+      processedDays: e.WEBHOOK_PAYLOAD_RETENTION_DAYS,
+      failedDays: e.WEBHOOK_FAILED_PAYLOAD_RETENTION_DAYS,
+      intervalMs: e.RETENTION_INTERVAL_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

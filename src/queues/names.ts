@@ -6,6 +6,7 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export const JOB_NAMES = {
   applyWebhookEvent: 'apply-webhook-event',
   sweepReceived: 'sweep-received-webhook-events',
+  pruneWebhookPayloads: 'prune-webhook-payloads',
 } as const;
 
 /** Data of every webhook job: only the webhook log id; the worker reloads the stored event. */
