@@ -5,9 +5,10 @@ import type { Logger } from '../logger.js';
 import { createWebhookRouter } from '../receiver/receiver.js';
 import type { Services } from '../services.js';
 import { sendError } from './error-body.js';
+import { healthRouter } from './health.js';
 
 /** Builds the web app: webhook receiver first (raw bodies), then the API, then health. */
-export function createApp(config: Config, services: Pick<Services, 'db' | 'box' | 'producer'>, logger: Logger): Express {
+export function createApp(config: Config, services: Pick<Services, 'db' | 'box' | 'producer' | 'backend'>, logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -17,9 +18,7 @@ export function createApp(config: Config, services: Pick<Services, 'db' | 'box' 
     '/api/v1',
     apiRouter({ db: services.db, box: services.box, publicBaseUrl: config.publicBaseUrl, logger, producer: services.producer, enqueueTimeoutMs: config.receiver.enqueueTimeoutMs }),
   );
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(healthRouter({ db: services.db, backend: services.backend }));
   app.use((req, res) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.path}`));
   app.use(apiErrorHandler(logger));
   return app;

@@ -18,6 +18,8 @@ export interface QueueBackend {
   producerOptions(failFast: boolean): QueueOptions;
   /** Options for worker connections, which wait and reconnect. */
   workerOptions(): Pick<WorkerOptions, 'connection' | 'prefix'>;
+  /** Checks the queue store; for Redis also reads `maxmemory-policy`, which must be `noeviction` or BullMQ may lose jobs. */
+  check(): Promise<{ ok: boolean; detail: string }>;
   /** Closes connections this backend created itself. */
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export function createQueueBackend(config: Config['queue'], databaseUrl: string)
 
 function redisBackend(redisUrl: string, prefix: string): QueueBackend {
   const clients: Redis[] = [];
+  let healthClient: Redis | undefined;
   return {
     kind: 'redis',
     Queue,
@@ -52,6 +55,28 @@ function redisBackend(redisUrl: string, prefix: string): QueueBackend {
     workerOptions() {
       return { connection: { url: redisUrl, maxRetriesPerRequest: null } as never, prefix };
     },
+    async check() {
+      let client = healthClient;
+      if (client === undefined) {
+        client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, lazyConnect: true });
+        client.on('error', () => undefined);
+        clients.push(client);
+        healthClient = client;
+      }
+      try {
+        if (client.status === 'wait') await client.connect();
+        await client.ping();
+        // Managed Redis services may disable CONFIG; that is reported, not treated as down.
+        const policy = await client.config('GET', 'maxmemory-policy').then(
+          (reply) => (reply as string[])[1] ?? 'unknown',
+          () => 'unknown',
+        );
+        if (policy !== 'noeviction' && policy !== 'unknown') return { ok: false, detail: `maxmemory-policy is ${policy}; BullMQ needs noeviction` };
+        return { ok: true, detail: `maxmemory-policy ${policy}` };
+      } catch (error) {
+        return { ok: false, detail: `Redis did not reply: ${(error as Error).message}` };
+      }
+    },
     async close() {
       await Promise.allSettled(clients.map((client) => client.quit()));
     },
@@ -68,6 +93,7 @@ function postgresBackend(databaseUrl: string): QueueBackend {
     Worker: classes.Worker as unknown as typeof Worker,
     producerOptions: () => ({ connection }) as unknown as QueueOptions,
     workerOptions: () => ({ connection }) as unknown as Pick<WorkerOptions, 'connection'>,
+    check: async () => ({ ok: true, detail: 'queues run on PostgreSQL' }),
     close: async () => undefined,
   };
 }
