@@ -4,6 +4,7 @@ import { isPublicId, newId } from '../../crypto/ids.js';
 import type { Db } from '../../db/knex.js';
 import type { WebhookProducer } from '../../queues/producer.js';
 import { NotReplayableError, findReplayRow, replayWebhookEvent } from '../../webhook-log/replay.js';
+import { WEBHOOK_EVENT_STATUSES, WEBHOOK_EVENT_SUMMARY_COLUMNS, applyWebhookEventFilter, webhookEventFilterFields } from '../../webhook-log/query.js';
 import { ApiError } from '../api-error.js';
 import { organisationOf } from '../authenticate.js';
 import { validate } from '../validate.js';
@@ -13,60 +14,16 @@ const MAX_LIMIT = 500;
 /** Rows one bulk replay may select; a larger backlog is replayed in several batches. */
 const MAX_BATCH = 10_000;
 
-const STATUSES = ['received', 'queued', 'processing', 'processed', 'ignored', 'failed', 'rejected'] as const;
-
-const filterFields = {
-  provider: z.enum(['stripe', 'razorpay']).optional(),
-  connection_id: z.string().max(64).optional(),
-  event_id: z.string().max(64).optional(),
-  type: z.string().max(255).optional(),
-  since: z.coerce.date().optional(),
-  until: z.coerce.date().optional(),
-  q: z.string().trim().min(1).max(255).optional(),
-};
-
 const listQuery = z.object({
-  ...filterFields,
-  status: z.enum(STATUSES).optional(),
+  ...webhookEventFilterFields,
+  status: z.enum(WEBHOOK_EVENT_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().regex(/^\d{1,15}$/, 'must be a next_cursor value from a previous page').optional(),
 });
 
-const replayFilter = z.object(filterFields).strict();
+const replayFilter = z.object(webhookEventFilterFields).strict();
 
-type Filter = z.infer<typeof replayFilter> & { status?: (typeof STATUSES)[number] };
-
-const SUMMARY_COLUMNS = [
-  'id',
-  'provider',
-  'source_key',
-  'connection_id',
-  'event_id',
-  'provider_event_id',
-  'type',
-  'status',
-  'delivery_count',
-  'attempts',
-  'replay_count',
-  'last_error',
-  'received_at',
-  'last_delivered_at',
-  'processed_at',
-] as const;
-
-/** Applies the filters shared by listing and bulk replay. `q` matches the search keys extracted at ingestion (GIN index). */
-function applyFilter(builder: ReturnType<Db>, organisationId: string, filter: Filter): ReturnType<Db> {
-  builder.where({ organisation_id: organisationId });
-  if (filter.provider !== undefined) builder.where({ provider: filter.provider });
-  if (filter.status !== undefined) builder.where({ status: filter.status });
-  if (filter.connection_id !== undefined) builder.where({ connection_id: filter.connection_id });
-  if (filter.event_id !== undefined) builder.where({ event_id: filter.event_id });
-  if (filter.type !== undefined) builder.where({ type: filter.type });
-  if (filter.since !== undefined) builder.where('received_at', '>=', filter.since);
-  if (filter.until !== undefined) builder.where('received_at', '<', filter.until);
-  if (filter.q !== undefined) builder.whereRaw('search_keys @> ARRAY[?]::text[]', [filter.q.toLowerCase()]);
-  return builder;
-}
+const SUMMARY_COLUMNS = WEBHOOK_EVENT_SUMMARY_COLUMNS.filter((column) => column !== 'organisation_id');
 
 export function webhookEventsRouter(deps: { db: Db; producer: WebhookProducer; enqueueTimeoutMs: number }): Router {
   const router = express.Router();
@@ -74,7 +31,7 @@ export function webhookEventsRouter(deps: { db: Db; producer: WebhookProducer; e
   router.get('/', async (req, res) => {
     const organisationId = organisationOf(res);
     const query = validate(listQuery, req.query, 'query');
-    const rows = await applyFilter(deps.db('webhook_events'), organisationId, query)
+    const rows = await applyWebhookEventFilter(deps.db('webhook_events'), organisationId, query)
       .modify((builder) => {
         if (query.cursor !== undefined) builder.where('id', '<', Number(query.cursor));
       })
@@ -89,7 +46,7 @@ export function webhookEventsRouter(deps: { db: Db; producer: WebhookProducer; e
   router.post('/replay', async (req, res) => {
     const organisationId = organisationOf(res);
     const filter = validate(replayFilter, req.body);
-    const rows = await applyFilter(deps.db('webhook_events'), organisationId, { ...filter, status: 'failed' })
+    const rows = await applyWebhookEventFilter(deps.db('webhook_events'), organisationId, { ...filter, status: 'failed' })
       .orderBy('id')
       .limit(MAX_BATCH + 1)
       .select('id', 'provider', 'source_key', 'provider_event_id', 'type', 'status', 'payload');

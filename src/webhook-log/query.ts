@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { Db } from '../db/knex.js';
+
+export const WEBHOOK_EVENT_STATUSES = ['received', 'queued', 'processing', 'processed', 'ignored', 'failed', 'rejected'] as const;
+
+/** Filters of the webhook log shared by the API, bulk replay and the admin page. */
+export const webhookEventFilterFields = {
+  provider: z.enum(['stripe', 'razorpay']).optional(),
+  connection_id: z.string().max(64).optional(),
+  event_id: z.string().max(64).optional(),
+  type: z.string().max(255).optional(),
+  since: z.coerce.date().optional(),
+  until: z.coerce.date().optional(),
+  q: z.string().trim().min(1).max(255).optional(),
+};
+
+export type WebhookEventFilter = {
+  provider?: 'stripe' | 'razorpay' | undefined;
+  connection_id?: string | undefined;
+  event_id?: string | undefined;
+  type?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  q?: string | undefined;
+  status?: (typeof WEBHOOK_EVENT_STATUSES)[number] | undefined;
+};
+
+/** Columns of a log row in lists; the payload is read only for a single row. */
+export const WEBHOOK_EVENT_SUMMARY_COLUMNS = [
+  'id',
+  'organisation_id',
+  'provider',
+  'source_key',
+  'connection_id',
+  'event_id',
+  'provider_event_id',
+  'type',
+  'status',
+  'delivery_count',
+  'attempts',
+  'replay_count',
+  'last_error',
+  'received_at',
+  'last_delivered_at',
+  'processed_at',
+] as const;
+
+/**
+ * Applies log filters to a query. `organisationId` null means every
+ * organisation (operators only). `q` matches the search keys extracted at
+ * ingestion, which the GIN index serves.
+ */
+export function applyWebhookEventFilter(builder: ReturnType<Db>, organisationId: string | null, filter: WebhookEventFilter): ReturnType<Db> {
+  if (organisationId !== null) builder.where({ organisation_id: organisationId });
+  if (filter.provider !== undefined) builder.where({ provider: filter.provider });
+  if (filter.status !== undefined) builder.where({ status: filter.status });
+  if (filter.connection_id !== undefined) builder.where({ connection_id: filter.connection_id });
+  if (filter.event_id !== undefined) builder.where({ event_id: filter.event_id });
+  if (filter.type !== undefined) builder.where({ type: filter.type });
+  if (filter.since !== undefined) builder.where('received_at', '>=', filter.since);
+  if (filter.until !== undefined) builder.where('received_at', '<', filter.until);
+  if (filter.q !== undefined) builder.whereRaw('search_keys @> ARRAY[?]::text[]', [filter.q.toLowerCase()]);
+  return builder;
+}
