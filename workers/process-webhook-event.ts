@@ -4,6 +4,7 @@ import type { Db } from '../src/db/knex.js';
 import { applyDomainEvent, type ApplyResult } from '../src/domain/apply-event.js';
 import { EventHexError, PaymentNotYetKnownError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
+import type { Metrics } from '../src/metrics/registry.js';
 import { normaliseStoredEvent } from '../src/providers/normalise-stored-event.js';
 import type { WebhookJobData } from '../src/queues/names.js';
 import { loadWebhookEvent, markProcessing, markUnfinished } from './webhook-event-store.js';
@@ -12,6 +13,7 @@ export interface ProcessorDeps {
   db: Db;
   logger: Logger;
   config: Pick<Config['worker'], 'refundWaitBaseMs' | 'refundWaitMaxMs' | 'refundWaitAttempts'>;
+  metrics?: Metrics | undefined;
 }
 
 export type ProcessOutcome = 'processed' | 'skipped';
@@ -41,6 +43,7 @@ export function createWebhookProcessor(deps: ProcessorDeps) {
     await markProcessing(deps.db, webhookEventId);
     try {
       const result = await applyInTransaction(deps.db, row.id, row.organisation_id, () => normaliseStoredEvent(row.provider, row.payload ?? ''));
+      if (result !== 'skipped') deps.metrics?.processingLatency.observe({ queue: job.queueName }, (Date.now() - row.received_at.getTime()) / 1000);
       eventLog.info('job finished', {
         outcome: result === 'skipped' ? 'skipped' : 'processed',
         registrationId: result === 'skipped' ? undefined : result.registrationId,

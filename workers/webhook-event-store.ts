@@ -12,12 +12,13 @@ export interface StoredWebhookEvent {
   type: string | null;
   status: string;
   payload: string | null;
+  received_at: Date;
 }
 
 export async function loadWebhookEvent(db: Db, id: number): Promise<StoredWebhookEvent | undefined> {
   return db('webhook_events')
     .where({ id })
-    .first<StoredWebhookEvent | undefined>('id', 'organisation_id', 'provider', 'provider_event_id', 'type', 'status', 'payload');
+    .first<StoredWebhookEvent | undefined>('id', 'organisation_id', 'provider', 'provider_event_id', 'type', 'status', 'payload', 'received_at');
 }
 
 /** Marks the start of an attempt; rows already finished are left alone. */

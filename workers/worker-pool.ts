@@ -1,6 +1,7 @@
 import type { Job, Worker } from 'bullmq';
 import type { Config } from '../src/config/config.js';
 import type { Logger } from '../src/logger.js';
+import type { Metrics } from '../src/metrics/registry.js';
 import { JOB_NAMES, type QueueName, type WebhookJobData } from '../src/queues/names.js';
 import type { Services } from '../src/services.js';
 import { createWebhookProcessor } from './process-webhook-event.js';
@@ -17,9 +18,9 @@ export interface WorkerPool {
 }
 
 /** Starts one BullMQ worker per queue and the sweeper's job scheduler on the `maintenance` queue. */
-export async function startWorkerPool(config: Config, services: Services, logger: Logger): Promise<WorkerPool> {
+export async function startWorkerPool(config: Config, services: Services, logger: Logger, metrics?: Metrics): Promise<WorkerPool> {
   const { backend, db, producer } = services;
-  const processor = createWebhookProcessor({ db, logger, config: config.worker });
+  const processor = createWebhookProcessor({ db, logger, config: config.worker, metrics });
   const workerOptions = {
     ...backend.workerOptions(),
     concurrency: config.worker.concurrency,
@@ -41,12 +42,17 @@ export async function startWorkerPool(config: Config, services: Services, logger
     worker.on('stalled', (jobId) => logger.warn('job stalled; it will run again', { queue: worker.name, jobId }));
   }
   for (const worker of workers.slice(0, WEBHOOK_QUEUES.length)) {
-    // Covers failures the processor never saw, such as a job that stalled more often than allowed.
+    worker.on('completed', () => metrics?.jobs.inc({ queue: worker.name, outcome: 'completed' }));
+    // BullMQ emits `failed` for every failed attempt; only a job left in the failed set is final. Marking the row
+    // here also covers failures the processor never saw, such as a job that stalled more often than allowed.
     worker.on('failed', (job, error) => {
       if (job === undefined) return;
       void job
         .isFailed()
-        .then((failed) => (failed ? markUnfinished(db, (job.data as WebhookJobData).webhookEventId, 'failed', error.message) : undefined))
+        .then(async (failed) => {
+          metrics?.jobs.inc({ queue: worker.name, outcome: failed ? 'failed' : 'retried' });
+          if (failed) await markUnfinished(db, (job.data as WebhookJobData).webhookEventId, 'failed', error.message);
+        })
         .catch((markError: unknown) => logger.error('could not mark webhook event failed', { jobId: job.id, error: String(markError) }));
     });
   }

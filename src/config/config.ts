@@ -19,6 +19,13 @@ const encryptionKey = z
   })
   .transform((value) => Buffer.from(value, 'base64'));
 
+/** An optional variable where an empty value (`ADMIN_USERNAME=` in an env file) counts as unset. */
+const optional = <T extends z.ZodType>(type: T) => z.preprocess((value) => (value === '' ? undefined : value), type.optional());
+
+/** Basic authentication splits `user:password` at the first colon, so a username cannot contain one. */
+const adminUsername = optional(z.string().max(200).regex(/^[^:\s]+$/, 'must not contain a colon or whitespace'));
+const adminPassword = optional(z.string().min(12, 'must be at least 12 characters').max(1024));
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(0).max(65535).default(3000),
@@ -47,11 +54,25 @@ const schema = z.object({
   WEBHOOK_PAYLOAD_RETENTION_DAYS: integer(1).default(30),
   WEBHOOK_FAILED_PAYLOAD_RETENTION_DAYS: integer(1).default(90),
   RETENTION_INTERVAL_MS: integer(1000).default(HOUR),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: integer(1).max(65535).optional(),
+  WORKER_METRICS_PORT: integer(1).max(65535).optional(),
+  ADMIN_USERNAME: adminUsername,
+  ADMIN_PASSWORD: adminPassword,
+  ADMIN_VIEWER_USERNAME: adminUsername,
+  ADMIN_VIEWER_PASSWORD: adminPassword,
   SHUTDOWN_TIMEOUT_MS: integer(1000).default(25 * SECOND),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
 
 type Env = z.infer<typeof schema>;
+
+/** One operator login of the admin UI: `admin` may replay events and change queues, `viewer` only reads. */
+export interface AdminUser {
+  role: 'admin' | 'viewer';
+  username: string;
+  password: string;
+}
 
 /** Validated service configuration; the only place that reads `process.env` is {@link loadConfig}. */
 export interface Config {
@@ -77,6 +98,9 @@ export interface Config {
     sweeperMinAgeMs: number;
   };
   retention: { processedDays: number; failedDays: number; intervalMs: number };
+  metrics: { token: string | undefined; port: number | undefined; workerPort: number | undefined };
+  /** Operator logins of `/admin`; empty when the admin UI is disabled. */
+  adminUsers: AdminUser[];
   shutdownTimeoutMs: number;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -101,6 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.QUEUE_BACKEND === 'redis' && e.REDIS_URL === undefined) {
     throw new ConfigError('REDIS_URL', 'is missing (required when QUEUE_BACKEND=redis)');
+  }
+  const adminUsers = [
+    adminUser('admin', 'ADMIN_USERNAME', e.ADMIN_USERNAME, 'ADMIN_PASSWORD', e.ADMIN_PASSWORD),
+    adminUser('viewer', 'ADMIN_VIEWER_USERNAME', e.ADMIN_VIEWER_USERNAME, 'ADMIN_VIEWER_PASSWORD', e.ADMIN_VIEWER_PASSWORD),
+  ].filter((user) => user !== undefined);
+  if (adminUsers.length === 2 && adminUsers[0]?.username === adminUsers[1]?.username) {
+    throw new ConfigError('ADMIN_VIEWER_USERNAME', 'is invalid: must differ from ADMIN_USERNAME');
   }
   return {
     env: e.NODE_ENV,
@@ -133,9 +164,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       failedDays: e.WEBHOOK_FAILED_PAYLOAD_RETENTION_DAYS,
       intervalMs: e.RETENTION_INTERVAL_MS,
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, workerPort: e.WORKER_METRICS_PORT },
+    adminUsers,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** Pairs a username with its password, rejecting a pair where only one of the two is set. */
+function adminUser(role: AdminUser['role'], userVariable: string, username: string | undefined, passwordVariable: string, password: string | undefined): AdminUser | undefined {
+  if (username === undefined && password === undefined) return undefined;
+  if (username === undefined) throw new ConfigError(userVariable, `is missing (required when ${passwordVariable} is set)`);
+  if (password === undefined) throw new ConfigError(passwordVariable, `is missing (required when ${userVariable} is set)`);
+  return { role, username, password };
 }
 
 /** Reads only `DATABASE_URL`, for commands that need nothing else (migrations, organisations, API keys). */

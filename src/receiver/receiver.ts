@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, type Db } from '../db/knex.js';
 import type { Provider } from '../domain/events.js';
 import { sendError } from '../http/error-body.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/registry.js';
 import { verifyRazorpaySignature } from '../providers/razorpay/verify-signature.js';
 import { SignatureVerificationError } from '../providers/signature-error.js';
 import { verifyStripeSignature } from '../providers/stripe/verify-signature.js';
@@ -22,6 +23,7 @@ export interface ReceiverDeps {
   box: SecretBox;
   producer: WebhookProducer;
   logger: Logger;
+  metrics?: Metrics | undefined;
   now?: () => number;
 }
 
@@ -82,6 +84,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
     addressedTo: string,
   ): Promise<void> {
     const startedAt = now();
+    res.once('finish', () => deps.metrics?.ingestLatency.observe({ provider }, (now() - startedAt) / 1000));
     const delivery = deliveryOf(req, res);
     let source: WebhookSource | undefined;
     try {
@@ -95,6 +98,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         deps.logger.error('webhook not recorded: database unavailable', { provider, source: addressedTo, error: (error as Error).message });
+        deps.metrics?.webhooksReceived.inc({ provider, type: 'unknown', outcome: 'unavailable' });
         res.set('Retry-After', '10');
         return sendError(res, 503, 'database_unavailable', 'The webhook could not be recorded; retry later');
       }
@@ -189,6 +193,8 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
     }
     let outcome = record.inserted ? 'new' : 'duplicate';
     if (ignoredReason !== null) outcome = 'ignored';
+    // Only handled types become label values, so junk types cannot grow the series without bound.
+    deps.metrics?.webhooksReceived.inc({ provider: source.provider, type: queue === undefined ? 'unhandled' : envelope.type, outcome });
     log.info('webhook received', {
       outcome,
       deliveryCount: record.deliveryCount,
@@ -211,6 +217,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
     rejection: Rejection,
   ): Promise<void> {
     const sourceKey = source?.sourceKey ?? addressedTo.slice(0, 100);
+    deps.metrics?.webhooksReceived.inc({ provider, type: 'unknown', outcome: 'rejected' });
     if (limiter.allow(sourceKey)) {
       deps.logger.warn('webhook rejected', { provider, source: sourceKey, status: rejection.status, reason: rejection.code, suppressedSinceLast: limiter.takeSuppressed() });
       try {

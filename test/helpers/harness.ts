@@ -6,6 +6,7 @@ import { createApiKey, createOrganisation } from '../../src/admin/organisations.
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import type { Metrics } from '../../src/metrics/registry.js';
 import { createServices, type Services } from '../../src/services.js';
 import { startWorkerPool, type WorkerPool } from '../../workers/worker-pool.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -48,7 +49,7 @@ export interface Harness {
   organisationId: string;
   apiKey: string;
   workers: WorkerPool | undefined;
-  startWorkers(): Promise<WorkerPool>;
+  startWorkers(metrics?: Metrics): Promise<WorkerPool>;
   api(method: string, path: string, body?: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   postStripe(path: string, rawBody: Buffer, options?: { secret?: string; timestamp?: number; signature?: string }): Promise<{ status: number; body: any }>;
   postRazorpay(eventId: string, rawBody: Buffer, providerEventId: string, options?: { secret?: string; signature?: string }): Promise<{ status: number; body: any }>;
@@ -81,10 +82,10 @@ export async function startHarness(options: { workers?: boolean; env?: Record<st
     organisationId: organisation.id,
     apiKey: key.key,
     workers: undefined,
-    async startWorkers() {
+    async startWorkers(metrics?: Metrics) {
       // Workers get their own services, as in production, so their producer waits for Redis instead of failing fast.
       workerServices ??= createServices(config, 'worker', logger);
-      harness.workers = await startWorkerPool(config, workerServices, logger);
+      harness.workers = await startWorkerPool(config, workerServices, logger, metrics);
       return harness.workers;
     },
     async api(method, path, body, apiKey = key.key) {
