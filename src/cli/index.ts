@@ -4,6 +4,7 @@ import { createApiKey, createOrganisation } from '../admin/organisations.js';
 import { ConfigError, loadDatabaseUrl } from '../config/config.js';
 import { createDb, type Db } from '../db/knex.js';
 import { migrateLatest } from '../db/migrate.js';
+import { registerOperationCommands } from './operations.js';
 
 async function withDb<T>(run: (db: Db) => Promise<T>): Promise<T> {
   const db = createDb({ url: loadDatabaseUrl(), poolMax: 2, applicationName: 'eventhex-cli' });
@@ -49,6 +50,8 @@ apiKey
   .action(async (options: { org: string; name?: string }) => {
     printJson(await withDb((db) => createApiKey(db, options.org, options.name)));
   });
+
+registerOperationCommands(program);
 
 try {
   await program.parseAsync();

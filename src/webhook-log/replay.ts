@@ -7,7 +7,7 @@ import { queueFor } from '../queues/routing.js';
 /** Statuses whose stored event may run through the workers again. */
 export const REPLAYABLE_STATUSES = ['processed', 'failed', 'queued', 'received'] as const;
 
-interface ReplayRow {
+export interface ReplayRow {
   id: number;
   provider: Provider;
   source_key: string;
@@ -56,9 +56,12 @@ export async function replayWebhookEvent(
   return { jobId };
 }
 
-/** Loads a row of one organisation for replay; undefined when it does not exist there. */
-export async function findReplayRow(db: Db, organisationId: string, id: number): Promise<ReplayRow | undefined> {
+/**
+ * Loads a row of one organisation for replay; undefined when it does not
+ * exist there. `organisationId` null finds a row of any organisation (operators only).
+ */
+export async function findReplayRow(db: Db, organisationId: string | null, id: number): Promise<ReplayRow | undefined> {
   return db('webhook_events')
-    .where({ id, organisation_id: organisationId })
+    .where(organisationId === null ? { id } : { id, organisation_id: organisationId })
     .first<ReplayRow | undefined>('id', 'provider', 'source_key', 'provider_event_id', 'type', 'status', 'payload');
 }
