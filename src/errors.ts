@@ -16,10 +16,10 @@ export class MalformedEventError extends EventHexError {
   readonly retryable = false;
 }
 
-/** Thrown when a payment event names no registration this organisation owns. */
+/** Thrown when a payment event names no registration this organisation owns; the job waits, then fails. */
 export class RegistrationNotFoundError extends EventHexError {
   readonly code = 'registration_not_found';
-  readonly retryable = false;
+  readonly retryable = true;
   constructor(readonly providerPaymentId: string, readonly registrationId: string | undefined) {
     super(
       `No registration found for payment ${providerPaymentId}` +

@@ -12,6 +12,8 @@ const REDACTED_FIELDS = new Set([
   'webhookSecret',
   'apiKey',
   'password',
+  'cookie',
+  'set-cookie',
   'body',
   'rawBody',
   'payload',

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startHarness, waitFor, type Harness } from './helpers/harness.js';
 import {
-  createRegistration,
+  insertRegistration,
   createStripeConnection,
   createTicketingEvent,
   getRegistration,
@@ -35,12 +35,15 @@ describe('operations CLI', () => {
     return { code, output };
   }
 
-  /** Posts a payment for a registration that does not exist yet, so it fails, then creates that registration. */
+  let sequence = 0;
+
+  /** Posts a payment for a registration that does not exist yet, so it fails, then inserts that registration. */
   async function failedPayment(): Promise<{ webhookEventId: number; registrationId: string }> {
-    const paymentIntentId = uniqueId('pi');
-    const webhookEventId = await postStripeEvent(h, path, stripePaymentSucceeded({ registrationId: 'reg_NOTYET0000000001', paymentIntentId, amount: 4500 }));
+    sequence += 1;
+    const registrationId = `reg_NOTYET${String(sequence).padStart(10, '0')}`;
+    const webhookEventId = await postStripeEvent(h, path, stripePaymentSucceeded({ registrationId, paymentIntentId: uniqueId('pi'), amount: 4500 }));
     expect((await waitUntilFinished(h, webhookEventId)).status).to.equal('failed');
-    const registrationId = await createRegistration(h, eventId, { amount_due: 4500, currency: 'USD', provider_payment_id: paymentIntentId });
+    await insertRegistration(h, eventId, registrationId, { amount_due: 4500, currency: 'USD' });
     return { webhookEventId, registrationId };
   }
 
@@ -64,7 +67,7 @@ describe('operations CLI', () => {
     const first = await failedPayment();
     const second = await failedPayment();
     const result = await cli('webhooks', 'replay-failed', '--provider', 'stripe', '--json');
-    expect(result.code).to.equal(0);
+    expect(result.code, result.output).to.equal(0);
     const summary = JSON.parse(result.output);
     expect(summary.total).to.equal(2);
     expect(summary.queued).to.equal(2);

@@ -62,6 +62,47 @@ describe('config', () => {
     expect(configError({ ...validEnv(), QUEUE_BACKEND: 'kafka' }).variable).to.equal('QUEUE_BACKEND');
   });
 
+  it('leaves the admin UI disabled by default', () => {
+    expect(loadConfig(validEnv()).adminUsers).to.deep.equal([]);
+    expect(loadConfig({ ...validEnv(), ADMIN_USERNAME: '', ADMIN_PASSWORD: '' }).adminUsers).to.deep.equal([]);
+  });
+
+  it('reads both admin roles', () => {
+    const config = loadConfig({
+      ...validEnv(),
+      ADMIN_USERNAME: 'ops',
+      ADMIN_PASSWORD: 'admin-password-1',
+      ADMIN_VIEWER_USERNAME: 'support',
+      ADMIN_VIEWER_PASSWORD: 'viewer-password-1',
+    });
+    expect(config.adminUsers.map((user) => [user.role, user.username])).to.deep.equal([
+      ['admin', 'ops'],
+      ['viewer', 'support'],
+    ]);
+  });
+
+  it('requires an admin password with the username', () => {
+    const error = configError({ ...validEnv(), ADMIN_USERNAME: 'ops' });
+    expect(error.message).to.equal('Invalid configuration: ADMIN_PASSWORD is missing (required when ADMIN_USERNAME is set)');
+    expect(configError({ ...validEnv(), ADMIN_VIEWER_PASSWORD: 'viewer-password-1' }).variable).to.equal('ADMIN_VIEWER_USERNAME');
+  });
+
+  it('rejects a short ADMIN_PASSWORD without echoing it', () => {
+    const error = configError({ ...validEnv(), ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'hunter2' });
+    expect(error.variable).to.equal('ADMIN_PASSWORD');
+    expect(error.message).to.include('at least 12 characters');
+    expect(error.message).to.not.include('hunter2');
+  });
+
+  it('rejects a colon in an admin username', () => {
+    expect(configError({ ...validEnv(), ADMIN_USERNAME: 'ops:team', ADMIN_PASSWORD: 'admin-password-1' }).variable).to.equal('ADMIN_USERNAME');
+  });
+
+  it('rejects the same username for both admin roles', () => {
+    const env = { ...validEnv(), ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'admin-password-1', ADMIN_VIEWER_USERNAME: 'ops', ADMIN_VIEWER_PASSWORD: 'viewer-password-1' };
+    expect(configError(env).variable).to.equal('ADMIN_VIEWER_USERNAME');
+  });
+
   it('stops the web process with one line naming the variable', async () => {
     const secret = 'bm90LTMyLWJ5dGVzLXNlY3JldA==';
     const web = spawnService('src/server.js', { ...validEnv(), ENCRYPTION_KEY: secret });

@@ -6,6 +6,7 @@ import {
   createStripeConnection,
   createTicketingEvent,
   getRegistration,
+  insertRegistration,
   postStripeEvent,
   stripePaymentSucceeded,
   uniqueId,
@@ -109,7 +110,7 @@ describe('webhook log API', () => {
       const failed = await waitUntilFinished(h, webhookEventId);
       expect(failed.status).to.equal('failed');
 
-      const registrationId = await createRegistration(h, eventId, { amount_due: 4500, currency: 'USD', provider_payment_id: paymentIntentId });
+      const registrationId = await insertRegistration(h, eventId, 'reg_DOESNOTEXIST0001', { amount_due: 4500, currency: 'USD' });
       const response = await h.api('POST', `/api/v1/webhook-events/${webhookEventId}/replay`);
       expect(response.status).to.equal(202);
       expect(response.body.job_id).to.match(/-replay-\d+$/);
@@ -159,17 +160,12 @@ describe('webhook log API', () => {
 
     it('replays failed events in a tracked batch', async () => {
       const since = new Date().toISOString();
-      const paymentIntentIds = [uniqueId('pi'), uniqueId('pi'), uniqueId('pi')];
-      const ids: number[] = [];
-      for (const paymentIntentId of paymentIntentIds) {
-        const id = await postStripeEvent(h, webhookPath, stripePaymentSucceeded({ registrationId: 'reg_DOESNOTEXIST0002', paymentIntentId, amount: 4500 }));
+      const registrationIds = ['reg_BATCHREPLAY00001', 'reg_BATCHREPLAY00002', 'reg_BATCHREPLAY00003'];
+      for (const registrationId of registrationIds) {
+        const id = await postStripeEvent(h, webhookPath, stripePaymentSucceeded({ registrationId, paymentIntentId: uniqueId('pi'), amount: 4500 }));
         expect((await waitUntilFinished(h, id)).status).to.equal('failed');
-        ids.push(id);
       }
-      const registrationIds: string[] = [];
-      for (const paymentIntentId of paymentIntentIds) {
-        registrationIds.push(await createRegistration(h, eventId, { amount_due: 4500, currency: 'USD', provider_payment_id: paymentIntentId }));
-      }
+      for (const registrationId of registrationIds) await insertRegistration(h, eventId, registrationId, { amount_due: 4500, currency: 'USD' });
 
       const response = await h.api('POST', '/api/v1/webhook-events/replay', { provider: 'stripe', since });
       expect(response.status).to.equal(202);

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Config } from '../src/config/config.js';
 import type { Db } from '../src/db/knex.js';
 import { applyDomainEvent, type ApplyResult } from '../src/domain/apply-event.js';
-import { EventHexError, PaymentNotYetKnownError } from '../src/errors.js';
+import { EventHexError, PaymentNotYetKnownError, RegistrationNotFoundError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics/registry.js';
 import { normaliseStoredEvent } from '../src/providers/normalise-stored-event.js';
@@ -12,7 +12,7 @@ import { loadWebhookEvent, markProcessing, markUnfinished } from './webhook-even
 export interface ProcessorDeps {
   db: Db;
   logger: Logger;
-  config: Pick<Config['worker'], 'refundWaitBaseMs' | 'refundWaitMaxMs' | 'refundWaitAttempts'>;
+  config: Pick<Config['worker'], 'refundWaitBaseMs' | 'refundWaitMaxMs' | 'refundWaitAttempts' | 'registrationWaitAttempts'>;
   metrics?: Metrics | undefined;
 }
 
@@ -51,7 +51,7 @@ export function createWebhookProcessor(deps: ProcessorDeps) {
       });
       return result === 'skipped' ? 'skipped' : 'processed';
     } catch (error) {
-      if (error instanceof PaymentNotYetKnownError) return waitForPayment(job, token, error, deps, eventLog);
+      if (error instanceof PaymentNotYetKnownError || error instanceof RegistrationNotFoundError) return waitForLink(job, token, error, deps, eventLog);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof EventHexError && !error.retryable) {
         // The pool's `failed` listener stores the thrown message as well, so it carries the code too.
@@ -92,29 +92,31 @@ async function applyInTransaction(
 }
 
 /**
- * Delays a refund job whose payment is not recorded yet, with doubling waits
- * up to a cap, and fails it after the configured number of waits. Waiting
- * does not use up the job's retry attempts.
+ * Delays a job whose event outran what it refers to: a refund before its
+ * payment, or a payment before its registration. Waits double up to a cap,
+ * and the job fails after the configured number of waits. Waiting does not
+ * use up the job's retry attempts.
  */
-async function waitForPayment(
+async function waitForLink(
   job: Job<WebhookJobData>,
   token: string | undefined,
-  error: PaymentNotYetKnownError,
+  error: PaymentNotYetKnownError | RegistrationNotFoundError,
   deps: ProcessorDeps,
   log: Logger,
 ): Promise<never> {
-  const waits = job.data.paymentWaits ?? 0;
+  const waits = job.data.waits ?? 0;
+  const maxWaits = error instanceof PaymentNotYetKnownError ? deps.config.refundWaitAttempts : deps.config.registrationWaitAttempts;
   const { webhookEventId } = job.data;
-  if (waits >= deps.config.refundWaitAttempts || token === undefined) {
-    const message = `${error.message}; gave up after ${waits} waits`;
+  if (waits >= maxWaits || token === undefined) {
+    const message = waits === 0 ? `${error.code}: ${error.message}` : `${error.code}: ${error.message}; gave up after ${waits} waits`;
     await markUnfinished(deps.db, webhookEventId, 'failed', message);
     log.error('job failed permanently', { outcome: 'failed', error: message, code: error.code });
     throw new UnrecoverableError(message);
   }
   const delayMs = Math.min(deps.config.refundWaitBaseMs * 2 ** waits, deps.config.refundWaitMaxMs);
-  await job.updateData({ ...job.data, paymentWaits: waits + 1 });
+  await job.updateData({ ...job.data, waits: waits + 1 });
   await markUnfinished(deps.db, webhookEventId, 'queued', error.message);
   await job.moveToDelayed(Date.now() + delayMs, token);
-  log.info('job delayed: refund waits for its payment', { outcome: 'waiting', providerPaymentId: error.providerPaymentId, delayMs, waits: waits + 1 });
+  log.info('job delayed: event waits for what it refers to', { outcome: 'waiting', code: error.code, providerPaymentId: error.providerPaymentId, delayMs, waits: waits + 1 });
   throw new DelayedError();
 }

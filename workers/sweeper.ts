@@ -11,7 +11,8 @@ const SWEEP_BATCH = 500;
 /**
  * Enqueues webhook log rows still `received` some time after they arrived:
  * the receiver stored them but could not reach the queue (Redis down). The
- * job id makes this safe when the job does exist after all.
+ * job id makes this safe when the job does exist after all. Then enqueues
+ * unfinished rows whose job Redis no longer has (see {@link requeueLostJobs}).
  */
 export async function sweepReceived(deps: { db: Db; producer: WebhookProducer; logger: Logger; minAgeMs: number; enqueueTimeoutMs: number }): Promise<number> {
   const rows = await deps.db('webhook_events')
@@ -30,5 +31,33 @@ export async function sweepReceived(deps: { db: Db; producer: WebhookProducer; l
     enqueued += 1;
   }
   if (rows.length > 0) deps.logger.info('sweeper enqueued stored webhook events', { found: rows.length, enqueued });
-  return enqueued;
+  return enqueued + (await requeueLostJobs(deps));
+}
+
+/**
+ * Enqueues again the rows left `queued` or `processing` for at least
+ * `minAgeMs` whose BullMQ job no longer exists. A Redis that restarts
+ * without persistence (or fails over to an empty replica) loses waiting and
+ * delayed jobs, and nothing else would run those events. A row in either
+ * status always has its job until the job completes, so a missing job means
+ * a lost one. The worker skips events already processed, so a second job is harmless.
+ */
+export async function requeueLostJobs(deps: { db: Db; producer: WebhookProducer; logger: Logger; minAgeMs: number; enqueueTimeoutMs: number }): Promise<number> {
+  const rows = await deps.db('webhook_events')
+    .whereIn('status', ['queued', 'processing'])
+    .andWhere('updated_at', '<', new Date(Date.now() - deps.minAgeMs))
+    .orderBy('received_at')
+    .limit(SWEEP_BATCH)
+    .select<{ id: number; provider: Provider; source_key: string; provider_event_id: string; type: string }[]>('id', 'provider', 'source_key', 'provider_event_id', 'type');
+  let requeued = 0;
+  for (const row of rows) {
+    const queue = queueFor(row.provider, row.type);
+    if (queue === undefined) continue;
+    const jobId = webhookJobId(row.provider, row.source_key, row.provider_event_id);
+    if ((await deps.producer.queue(queue).getJob(jobId)) !== undefined) continue;
+    await deps.producer.enqueue(queue, jobId, { webhookEventId: row.id }, deps.enqueueTimeoutMs);
+    requeued += 1;
+  }
+  if (requeued > 0) deps.logger.warn('sweeper enqueued webhook events whose jobs were lost', { checked: rows.length, requeued });
+  return requeued;
 }

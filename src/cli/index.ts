@@ -4,6 +4,7 @@ import { createApiKey, createOrganisation } from '../admin/organisations.js';
 import { ConfigError, loadDatabaseUrl } from '../config/config.js';
 import { createDb, type Db } from '../db/knex.js';
 import { migrateLatest } from '../db/migrate.js';
+import { addStripeCommands } from './stripe-commands.js';
 import { registerOperationCommands } from './operations.js';
 
 async function withDb<T>(run: (db: Db) => Promise<T>): Promise<T> {
@@ -21,7 +22,7 @@ function printJson(value: unknown): void {
 
 const program = new Command()
   .name('eventhex')
-  .description('EventHex integrations service: database migrations, organisations and API keys.\nReads DATABASE_URL.')
+  .description('EventHex integrations service: database migrations, organisations, API keys and Stripe webhook endpoints.\nReads DATABASE_URL.')
   .showHelpAfterError();
 
 program
@@ -52,6 +53,8 @@ apiKey
   });
 
 registerOperationCommands(program);
+
+addStripeCommands(program);
 
 try {
   await program.parseAsync();

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { STRIPE_API_KEY_PATTERN } from '../providers/stripe/api-key.js';
 import { HOUR, MINUTE, SECOND } from './time.js';
 
 /** Maximum webhook body the receiver buffers; larger bodies get 413. */
 export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Stripe's own default tolerance for the `t=` timestamp of a signature. */
 export const DEFAULT_STRIPE_TOLERANCE_SECONDS = 300;
+/** How long the signing secrets of a replaced Stripe webhook endpoint stay accepted: one day. */
+export const DEFAULT_STRIPE_SECRET_OVERLAP_SECONDS = 24 * 60 * 60;
 
 const integer = (min: number) => z.coerce.number().int().min(min);
 
@@ -18,6 +21,21 @@ const encryptionKey = z
     message: 'must be 32 bytes encoded as base64 (generate one with `openssl rand -base64 32`)',
   })
   .transform((value) => Buffer.from(value, 'base64'));
+
+/** Origin of the Stripe API; webhook endpoint calls go to `<origin>/v1/...`. */
+const stripeApiBaseUrl = z
+  .url()
+  .refine((value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
+  }, 'must be an http(s) origin without a path, such as https://api.stripe.com')
+  .transform((value): StripeApiSettings => {
+    const url = new URL(value);
+    const protocol = url.protocol === 'https:' ? 'https' : 'http';
+    const defaultPort = protocol === 'https' ? 443 : 80;
+    return { protocol, host: url.hostname, port: url.port === '' ? defaultPort : Number(url.port) };
+  });
 
 /** An optional variable where an empty value (`ADMIN_USERNAME=` in an env file) counts as unset. */
 const optional = <T extends z.ZodType>(type: T) => z.preprocess((value) => (value === '' ? undefined : value), type.optional());
@@ -38,6 +56,10 @@ const schema = z.object({
   ENCRYPTION_KEY: encryptionKey,
   STRIPE_WEBHOOK_SECRET: commaList.optional(),
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: integer(1).default(DEFAULT_STRIPE_TOLERANCE_SECONDS),
+  STRIPE_API_BASE_URL: stripeApiBaseUrl.prefault('https://api.stripe.com'),
+  STRIPE_API_TIMEOUT_MS: integer(100).default(10 * SECOND),
+  STRIPE_STATUS_TIMEOUT_MS: integer(50).default(2 * SECOND),
+  STRIPE_SECRET_OVERLAP_SECONDS: integer(0).default(DEFAULT_STRIPE_SECRET_OVERLAP_SECONDS),
   WEBHOOK_BODY_LIMIT_BYTES: integer(1024).default(DEFAULT_WEBHOOK_BODY_LIMIT_BYTES),
   ENQUEUE_TIMEOUT_MS: integer(50).default(2 * SECOND),
   REJECTED_LOG_MAX_PER_MINUTE: integer(0).default(60),
@@ -47,6 +69,7 @@ const schema = z.object({
   REFUND_WAIT_BASE_MS: integer(10).default(5 * SECOND),
   REFUND_WAIT_MAX_MS: integer(10).default(5 * MINUTE),
   REFUND_WAIT_ATTEMPTS: integer(0).default(40),
+  REGISTRATION_WAIT_ATTEMPTS: integer(0).default(12),
   WORKER_LOCK_DURATION_MS: integer(1000).default(30 * SECOND),
   WORKER_STALLED_INTERVAL_MS: integer(500).default(30 * SECOND),
   SWEEPER_INTERVAL_MS: integer(100).default(30 * SECOND),
@@ -74,6 +97,24 @@ export interface AdminUser {
   password: string;
 }
 
+/** Target of the Stripe SDK's API requests, with their per-request timeout. */
+export interface StripeApiSettings {
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  timeoutMs?: number;
+}
+
+/** Settings for the webhook endpoints the service creates in organisers' Stripe accounts. */
+export interface StripeEndpointSettings {
+  /** Stripe API origin, with the timeout of calls that change endpoints. */
+  api: Required<StripeApiSettings>;
+  /** Timeout of the endpoint status read behind `GET /webhook-status`, milliseconds. */
+  statusTimeoutMs: number;
+  /** How long the signing secrets of a replaced endpoint stay accepted, seconds. */
+  secretOverlapSeconds: number;
+}
+
 /** Validated service configuration; the only place that reads `process.env` is {@link loadConfig}. */
 export interface Config {
   env: Env['NODE_ENV'];
@@ -83,7 +124,7 @@ export interface Config {
   databasePoolMax: number;
   queue: { backend: 'redis' | 'postgres'; redisUrl: string | undefined; prefix: string };
   encryptionKey: Buffer;
-  stripe: { defaultWebhookSecrets: string[]; toleranceSeconds: number };
+  stripe: { defaultWebhookSecrets: string[]; toleranceSeconds: number; endpoints: StripeEndpointSettings };
   receiver: { bodyLimitBytes: number; enqueueTimeoutMs: number; rejectedLogMaxPerMinute: number };
   worker: {
     concurrency: number;
@@ -92,6 +133,7 @@ export interface Config {
     refundWaitBaseMs: number;
     refundWaitMaxMs: number;
     refundWaitAttempts: number;
+    registrationWaitAttempts: number;
     lockDurationMs: number;
     stalledIntervalMs: number;
     sweeperIntervalMs: number;
@@ -116,12 +158,7 @@ export class ConfigError extends Error {
 /** Validates environment variables into a {@link Config}, throwing a {@link ConfigError} for the first bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    const reason = issue?.code === 'invalid_type' && env[variable] === undefined ? 'is missing' : `is invalid: ${issue?.message ?? 'unknown reason'}`;
-    throw new ConfigError(variable, reason);
-  }
+  if (!parsed.success) throw firstConfigError(parsed.error, env);
   const e = parsed.data;
   if (e.QUEUE_BACKEND === 'redis' && e.REDIS_URL === undefined) {
     throw new ConfigError('REDIS_URL', 'is missing (required when QUEUE_BACKEND=redis)');
@@ -141,7 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolMax: e.DATABASE_POOL_MAX,
     queue: { backend: e.QUEUE_BACKEND, redisUrl: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     encryptionKey: e.ENCRYPTION_KEY,
-    stripe: { defaultWebhookSecrets: e.STRIPE_WEBHOOK_SECRET ?? [], toleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS },
+    stripe: { defaultWebhookSecrets: e.STRIPE_WEBHOOK_SECRET ?? [], toleranceSeconds: e.STRIPE_WEBHOOK_TOLERANCE_SECONDS, endpoints: stripeEndpointSettings(e) },
     receiver: {
       bodyLimitBytes: e.WEBHOOK_BODY_LIMIT_BYTES,
       enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
@@ -154,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refundWaitBaseMs: e.REFUND_WAIT_BASE_MS,
       refundWaitMaxMs: e.REFUND_WAIT_MAX_MS,
       refundWaitAttempts: e.REFUND_WAIT_ATTEMPTS,
+      registrationWaitAttempts: e.REGISTRATION_WAIT_ATTEMPTS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
@@ -168,6 +206,63 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminUsers,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Builds the {@link ConfigError} for the first variable a schema rejected. */
+function firstConfigError(error: z.ZodError, env: NodeJS.ProcessEnv): ConfigError {
+  const issue = error.issues[0];
+  const variable = String(issue?.path[0] ?? 'environment');
+  const reason = issue?.code === 'invalid_type' && env[variable] === undefined ? 'is missing' : `is invalid: ${issue?.message ?? 'unknown reason'}`;
+  return new ConfigError(variable, reason);
+}
+
+function stripeEndpointSettings(e: Pick<Env, 'STRIPE_API_BASE_URL' | 'STRIPE_API_TIMEOUT_MS' | 'STRIPE_STATUS_TIMEOUT_MS' | 'STRIPE_SECRET_OVERLAP_SECONDS'>): StripeEndpointSettings {
+  return {
+    api: { ...e.STRIPE_API_BASE_URL, timeoutMs: e.STRIPE_API_TIMEOUT_MS },
+    statusTimeoutMs: e.STRIPE_STATUS_TIMEOUT_MS,
+    secretOverlapSeconds: e.STRIPE_SECRET_OVERLAP_SECONDS,
+  };
+}
+
+/** Configuration of the `eventhex stripe endpoint ...` commands, which need no queue. */
+export interface StripeCommandConfig {
+  databaseUrl: string;
+  encryptionKey: Buffer;
+  publicBaseUrl: string;
+  endpoints: StripeEndpointSettings;
+  /** `STRIPE_API_KEY`, used by `endpoint create` for a connection that has no stored key. */
+  apiKeyFromEnv: string | undefined;
+}
+
+const stripeCommandSchema = schema
+  .pick({
+    DATABASE_URL: true,
+    ENCRYPTION_KEY: true,
+    PUBLIC_BASE_URL: true,
+    STRIPE_API_BASE_URL: true,
+    STRIPE_API_TIMEOUT_MS: true,
+    STRIPE_STATUS_TIMEOUT_MS: true,
+    STRIPE_SECRET_OVERLAP_SECONDS: true,
+  })
+  .extend({ STRIPE_API_KEY: optional(z.string().regex(STRIPE_API_KEY_PATTERN, 'must be a Stripe secret key (sk_...) or restricted key (rk_...)')) });
+
+/**
+ * Reads the variables of the Stripe endpoint commands. `PUBLIC_BASE_URL` is
+ * required there, because the URL registered with Stripe must be the one the
+ * organiser's Stripe account can reach.
+ */
+export function loadStripeCommandConfig(env: NodeJS.ProcessEnv = process.env): StripeCommandConfig {
+  const parsed = stripeCommandSchema.safeParse(env);
+  if (!parsed.success) throw firstConfigError(parsed.error, env);
+  const e = parsed.data;
+  if (e.PUBLIC_BASE_URL === undefined) throw new ConfigError('PUBLIC_BASE_URL', 'is missing (required to build the webhook URL registered with Stripe)');
+  return {
+    databaseUrl: e.DATABASE_URL,
+    encryptionKey: e.ENCRYPTION_KEY,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    endpoints: stripeEndpointSettings(e),
+    apiKeyFromEnv: e.STRIPE_API_KEY,
   };
 }
 

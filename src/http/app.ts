@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { adminRouter } from '../admin-ui/router.js';
 import { apiErrorHandler, apiRouter } from '../api/router.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logger.js';
@@ -31,10 +32,20 @@ export function createApp(
   app.use('/webhooks', createWebhookRouter({ config, db: services.db, box: services.box, producer: services.producer, logger, metrics }));
   app.use(
     '/api/v1',
-    apiRouter({ db: services.db, box: services.box, publicBaseUrl: config.publicBaseUrl, logger, producer: services.producer, enqueueTimeoutMs: config.receiver.enqueueTimeoutMs }),
+    apiRouter({
+      db: services.db,
+      box: services.box,
+      publicBaseUrl: config.publicBaseUrl,
+      logger,
+      producer: services.producer,
+      enqueueTimeoutMs: config.receiver.enqueueTimeoutMs,
+      stripe: config.stripe.endpoints,
+    }),
   );
   app.use(healthRouter({ db: services.db, backend: services.backend }));
   app.get('/metrics', metricsHandler(metrics, config.metrics.token));
+  // The operator UI's body parsers (its forms, Bull Board's JSON) apply under /admin only.
+  app.use('/admin', adminRouter({ config, db: services.db, producer: services.producer, backend: services.backend, logger }));
   app.use((req, res) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.path}`));
   app.use(apiErrorHandler(logger));
   return app;

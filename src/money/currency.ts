@@ -15,6 +15,17 @@ export function isCurrencyCode(code: unknown): code is string {
   return typeof code === 'string' && /^[A-Za-z]{3}$/.test(code);
 }
 
+/** ISO 4217 codes known to this Node.js build's ICU data (162 codes in Node 24). */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** True for a current ISO 4217 code such as `usd` or `INR`, in either case. */
+export function isKnownCurrency(code: unknown): code is string {
+  return isCurrencyCode(code) && KNOWN_CURRENCIES.has(normaliseCurrency(code));
+}
+
+/** Message for request fields whose currency code is not known. */
+export const CURRENCY_CODE_MESSAGE = 'must be an ISO 4217 currency code such as USD or INR';
+
 /** Number of decimal places of the currency's minor unit. */
 export function minorUnitExponent(currency: string): number {
   const code = normaliseCurrency(currency);

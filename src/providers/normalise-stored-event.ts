@@ -1,6 +1,7 @@
 import type { DomainEvent, Provider } from '../domain/events.js';
 import { MalformedEventError } from '../errors.js';
 import { RAZORPAY_ROUTES, STRIPE_ROUTES } from '../queues/routing.js';
+import { parseProviderJson } from './parse-json.js';
 import { razorpayEnvelope } from './razorpay/schemas.js';
 import { stripeEnvelope } from './stripe/schemas.js';
 
@@ -11,7 +12,7 @@ import { stripeEnvelope } from './stripe/schemas.js';
 export function normaliseStoredEvent(provider: Provider, payload: string): DomainEvent | null {
   let json: unknown;
   try {
-    json = JSON.parse(payload);
+    json = parseProviderJson(payload);
   } catch {
     throw new MalformedEventError('Stored payload is not valid JSON');
   }

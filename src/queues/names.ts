@@ -12,6 +12,6 @@ export const JOB_NAMES = {
 /** Data of every webhook job: only the webhook log id; the worker reloads the stored event. */
 export interface WebhookJobData {
   webhookEventId: number;
-  /** How many times a refund has waited for its payment so far. */
-  paymentWaits?: number;
+  /** How many times the event has waited so far for its payment (refunds) or registration (payments). */
+  waits?: number;
 }

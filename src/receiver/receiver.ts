@@ -6,6 +6,7 @@ import type { Provider } from '../domain/events.js';
 import { sendError } from '../http/error-body.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/registry.js';
+import { parseProviderJson } from '../providers/parse-json.js';
 import { verifyRazorpaySignature } from '../providers/razorpay/verify-signature.js';
 import { SignatureVerificationError } from '../providers/signature-error.js';
 import { verifyStripeSignature } from '../providers/stripe/verify-signature.js';
@@ -14,8 +15,10 @@ import type { WebhookProducer } from '../queues/producer.js';
 import { queueFor } from '../queues/routing.js';
 import { InvalidEnvelopeError, parseRazorpayEnvelope, parseStripeEnvelope, type EventEnvelope } from './envelope.js';
 import { RejectionLimiter } from './rejection-limiter.js';
+import { SourceCache } from './source-cache.js';
 import { defaultStripeSource, findRazorpayEventSource, findStripeConnectionSource, type WebhookSource } from './sources.js';
-import { markQueued, recordDelivery, recordRejected } from './webhook-log.js';
+import { recordRejected } from './webhook-log.js';
+import { WebhookLogWriter } from './webhook-log-writer.js';
 
 export interface ReceiverDeps {
   config: Pick<Config, 'stripe' | 'receiver'>;
@@ -35,6 +38,17 @@ interface Delivery {
 /** A 4xx outcome, sent to the provider and stored as a `rejected` row. */
 class Rejection {
   constructor(readonly status: number, readonly code: string, readonly message: string) {}
+
+  /** True when the source's secrets may have changed since they were cached, so a fresh lookup could verify the delivery. */
+  get mayPassWithFreshSecrets(): boolean {
+    return this.code === 'signature_mismatch' || this.code === 'no_secret_configured';
+  }
+}
+
+/** Source lookup of a route: a database query through the cache, or a fixed value. */
+interface SourceLookup {
+  load: () => Promise<WebhookSource | undefined>;
+  cacheable: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -47,6 +61,8 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
   const router = express.Router();
   const limiter = new RejectionLimiter(deps.config.receiver.rejectedLogMaxPerMinute);
   const now = deps.now ?? Date.now;
+  const sources = new SourceCache();
+  const webhookLog = new WebhookLogWriter(deps.db);
   const rawBody = express.raw({ type: () => true, limit: deps.config.receiver.bodyLimitBytes, inflate: false });
 
   // The body parser's errors (413, aborted, encodings) are kept for the handler, which has the source.
@@ -64,35 +80,43 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
 
   router.post('/stripe/:connectionId', readBody, async (req, res) => {
     const connectionId = String(req.params['connectionId']);
-    await handle(req, res, 'stripe', () => findStripeConnectionSource(deps.db, deps.box, connectionId), `connection:${connectionId}`);
+    const load = () => findStripeConnectionSource(deps.db, deps.box, connectionId);
+    await handle(req, res, 'stripe', { load, cacheable: true }, `connection:${connectionId}`);
   });
 
   router.post('/stripe', readBody, async (req, res) => {
-    await handle(req, res, 'stripe', async () => defaultStripeSource(deps.config.stripe.defaultWebhookSecrets), 'default');
+    const load = async () => defaultStripeSource(deps.config.stripe.defaultWebhookSecrets);
+    await handle(req, res, 'stripe', { load, cacheable: false }, 'default');
   });
 
   router.post('/razorpay/:eventId', readBody, async (req, res) => {
     const eventId = String(req.params['eventId']);
-    await handle(req, res, 'razorpay', () => findRazorpayEventSource(deps.db, deps.box, eventId), `event:${eventId}`);
+    const load = () => findRazorpayEventSource(deps.db, deps.box, eventId);
+    await handle(req, res, 'razorpay', { load, cacheable: true }, `event:${eventId}`);
   });
 
   async function handle(
     req: Request,
     res: Response,
     provider: Provider,
-    findSource: () => Promise<WebhookSource | undefined>,
+    lookup: SourceLookup,
     addressedTo: string,
   ): Promise<void> {
     const startedAt = now();
     res.once('finish', () => deps.metrics?.ingestLatency.observe({ provider }, (now() - startedAt) / 1000));
     const delivery = deliveryOf(req, res);
-    let source: WebhookSource | undefined;
+    const notFound = new Rejection(404, 'not_found', `No ${provider} webhook endpoint ${addressedTo}`);
     try {
-      source = await findSource();
-      if (source === undefined) {
-        return await reject(res, provider, undefined, addressedTo, delivery, new Rejection(404, 'not_found', `No ${provider} webhook endpoint ${addressedTo}`));
+      const found = lookup.cacheable ? await sources.get(addressedTo, lookup.load) : { source: await lookup.load(), cached: false };
+      let source = found.source;
+      if (source === undefined) return await reject(res, provider, undefined, addressedTo, delivery, notFound);
+      let outcome = checkDelivery(provider, source, req, delivery);
+      if (outcome instanceof Rejection && outcome.mayPassWithFreshSecrets && found.cached) {
+        // The secrets may have been rotated since they were cached: check once more with the stored ones.
+        source = await sources.reload(addressedTo, lookup.load);
+        if (source === undefined) return await reject(res, provider, undefined, addressedTo, delivery, notFound);
+        outcome = checkDelivery(provider, source, req, delivery);
       }
-      const outcome = checkDelivery(provider, source, req, delivery);
       if (outcome instanceof Rejection) return await reject(res, provider, source, addressedTo, delivery, outcome);
       await accept(res, source, outcome, delivery, startedAt);
     } catch (error) {
@@ -136,7 +160,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
 
     let json: unknown;
     try {
-      json = JSON.parse(utf8.decode(body));
+      json = parseProviderJson(utf8.decode(body));
     } catch {
       return new Rejection(400, 'invalid_json', 'Body is not valid UTF-8 JSON');
     }
@@ -157,7 +181,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
       ignoredReason = `Event type ${envelope.type} is not handled`;
     }
     const jobId = webhookJobId(source.provider, source.sourceKey, envelope.providerEventId);
-    const record = await recordDelivery(deps.db, {
+    const record = await webhookLog.record({
       source,
       providerEventId: envelope.providerEventId,
       type: envelope.type,
@@ -182,7 +206,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
     if (queue !== undefined && ignoredReason === null && record.status === 'received') {
       try {
         await deps.producer.enqueue(queue, jobId, { webhookEventId: record.id }, deps.config.receiver.enqueueTimeoutMs);
-        await markQueued(deps.db, record.id).catch((error: unknown) => {
+        await webhookLog.markQueued(record.id).catch((error: unknown) => {
           log.warn('webhook queued but status not updated', { error: (error as Error).message });
         });
         enqueued = true;

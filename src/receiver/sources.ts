@@ -16,12 +16,22 @@ export interface WebhookSource {
   livemode: boolean | null;
 }
 
-/** Finds a Stripe payment connection by id; undefined when it does not exist. */
+/**
+ * Finds a Stripe payment connection by id; undefined when it does not exist.
+ * Its secrets are the current ones, then those of a replaced endpoint until
+ * `previous_secrets_expire_at` (compared with the database clock).
+ */
 export async function findStripeConnectionSource(db: Db, box: SecretBox, connectionId: string): Promise<WebhookSource | undefined> {
   if (!isPublicId(connectionId, 'pc')) return undefined;
   const row = await db('payment_connections')
     .where({ id: connectionId, provider: 'stripe' })
-    .first<{ id: string; organisation_id: string; webhook_secrets: string; livemode: boolean } | undefined>('id', 'organisation_id', 'webhook_secrets', 'livemode');
+    .first<{ id: string; organisation_id: string; webhook_secrets: string; previous_webhook_secrets: string | null; livemode: boolean } | undefined>(
+      'id',
+      'organisation_id',
+      'webhook_secrets',
+      db.raw('CASE WHEN previous_secrets_expire_at > now() THEN previous_webhook_secrets END AS previous_webhook_secrets'),
+      'livemode',
+    );
   if (row === undefined) return undefined;
   return {
     provider: 'stripe',
@@ -29,7 +39,7 @@ export async function findStripeConnectionSource(db: Db, box: SecretBox, connect
     organisationId: row.organisation_id,
     connectionId: row.id,
     eventId: null,
-    secrets: box.openList(row.webhook_secrets),
+    secrets: [...box.openList(row.webhook_secrets), ...(row.previous_webhook_secrets === null ? [] : box.openList(row.previous_webhook_secrets))],
     livemode: row.livemode,
   };
 }

@@ -15,6 +15,16 @@ export interface SourceActivity {
   processed24h: number;
 }
 
+/** Activity of a source that never received anything. */
+export const NO_ACTIVITY: SourceActivity = {
+  lastReceivedAt: null,
+  lastProcessedAt: null,
+  lastSignatureFailureAt: null,
+  failures24h: 0,
+  signatureFailures24h: 0,
+  processed24h: 0,
+};
+
 /**
  * Decides the light: grey when nothing ever arrived, red when the newest
  * delivery failed verification, amber when processing failed in the last
@@ -29,10 +39,15 @@ export function lightFor(activity: SourceActivity): LightStatus {
   return 'active';
 }
 
-/** Reads the activity of every source of an organisation, keyed by `source_key`. */
-export async function activityBySource(db: Db, organisationId: string): Promise<Map<string, SourceActivity>> {
+/**
+ * Reads the activity of every source of an organisation, keyed by
+ * `source_key`. `organisationId` null reads every organisation (operators only).
+ */
+export async function activityBySource(db: Db, organisationId: string | null): Promise<Map<string, SourceActivity>> {
   const rows = await db('webhook_events')
-    .where({ organisation_id: organisationId })
+    .modify((builder) => {
+      if (organisationId !== null) builder.where({ organisation_id: organisationId });
+    })
     .groupBy('source_key')
     .select<
       {

@@ -29,6 +29,8 @@ export function testEnv(database: TestDatabase, prefix: string, overrides: Recor
     JOB_ATTEMPTS: '3',
     REFUND_WAIT_BASE_MS: '100',
     REFUND_WAIT_MAX_MS: '400',
+    // Most tests want a missing registration to fail at once; a test that waits sets this.
+    REGISTRATION_WAIT_ATTEMPTS: '0',
     SWEEPER_INTERVAL_MS: '500',
     SWEEPER_MIN_AGE_MS: '200',
     WORKER_LOCK_DURATION_MS: '2000',

@@ -46,6 +46,17 @@ export async function createRegistration(
   return response.body.id as string;
 }
 
+/**
+ * Inserts a registration with a chosen id straight into the database, for
+ * tests where a payment names a registration before it exists. The API
+ * would pick its own id, and creating it with a provider_payment_id would
+ * replay the failed payment by itself.
+ */
+export async function insertRegistration(h: Harness, eventId: string, id: string, fields: { amount_due: number; currency: string }): Promise<string> {
+  await h.database.db('registrations').insert({ id, organisation_id: h.organisationId, event_id: eventId, email: 'attendee@example.com', name: 'Attendee', ...fields });
+  return id;
+}
+
 /** Reads a registration through the API and throws unless the API returns 200. */
 export async function getRegistration(h: Harness, id: string, apiKey?: string): Promise<any> {
   const response = await h.api('GET', `/api/v1/registrations/${id}`, undefined, apiKey);

@@ -2,7 +2,11 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { isPublicId, newId } from '../../crypto/ids.js';
 import type { Db } from '../../db/knex.js';
-import { normaliseCurrency } from '../../money/currency.js';
+import type { Logger } from '../../logger.js';
+import { CURRENCY_CODE_MESSAGE, isKnownCurrency, normaliseCurrency } from '../../money/currency.js';
+import type { WebhookProducer } from '../../queues/producer.js';
+import { applyWebhookEventFilter } from '../../webhook-log/query.js';
+import { replayWebhookEvent, type ReplayRow } from '../../webhook-log/replay.js';
 import { ApiError } from '../api-error.js';
 import { organisationOf } from '../authenticate.js';
 import { validate } from '../validate.js';
@@ -11,7 +15,7 @@ const createRegistrationBody = z.object({
   email: z.email().max(320),
   name: z.string().trim().min(1).max(200),
   amount_due: z.number().int('must be an integer amount in the minor unit').nonnegative().max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 code'),
+  currency: z.string().refine(isKnownCurrency, CURRENCY_CODE_MESSAGE),
   provider_payment_id: z.string().trim().min(1).max(255).optional(),
 });
 
@@ -52,7 +56,31 @@ async function presentRegistration(db: Db, row: RegistrationRow) {
   };
 }
 
-export function registrationsRouter(deps: { db: Db }): Router {
+/**
+ * Replays payment events that failed because this registration did not exist
+ * yet, so a payment that outran its registration still confirms it. Failures
+ * are logged, not returned: the registration itself was created.
+ */
+async function replayFailedPaymentsFor(
+  deps: { db: Db; producer: WebhookProducer; enqueueTimeoutMs: number; logger: Logger },
+  organisationId: string,
+  providerPaymentId: string,
+): Promise<void> {
+  const rows = await applyWebhookEventFilter(deps.db('webhook_events'), organisationId, { status: 'failed', q: providerPaymentId })
+    .where('last_error', 'like', 'registration_not_found:%')
+    .limit(100)
+    .select<ReplayRow[]>('id', 'provider', 'source_key', 'provider_event_id', 'type', 'status', 'payload');
+  for (const row of rows) {
+    try {
+      await replayWebhookEvent(deps, row);
+      deps.logger.info('replayed a payment that arrived before its registration', { webhookEventId: row.id, providerPaymentId });
+    } catch (error) {
+      deps.logger.warn('could not replay a payment for a new registration', { webhookEventId: row.id, error: (error as Error).message });
+    }
+  }
+}
+
+export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; enqueueTimeoutMs: number; logger: Logger }): Router {
   const router = express.Router();
 
   router.post('/events/:eventId/registrations', async (req, res) => {
@@ -73,6 +101,7 @@ export function registrationsRouter(deps: { db: Db }): Router {
         provider_payment_id: body.provider_payment_id ?? null,
       })
       .returning<RegistrationRow[]>('*');
+    if (body.provider_payment_id !== undefined) await replayFailedPaymentsFor(deps, organisationId, body.provider_payment_id);
     res.status(201).json(await presentRegistration(deps.db, row as RegistrationRow));
   });
 

@@ -11,6 +11,8 @@ export function subscriptionsRouter(deps: { db: Db }): Router {
     const provider = String(req.params['provider']);
     const providerSubscriptionId = String(req.params['providerSubscriptionId']);
     if (provider !== 'stripe' && provider !== 'razorpay') throw new ApiError(400, 'invalid_request', `Unknown provider ${provider}; expected stripe or razorpay`);
+    // Postgres text cannot store NUL, so no stored id contains one, and a query with it would fail as a 500.
+    if (providerSubscriptionId.includes('\u0000')) throw ApiError.notFound('Subscription', providerSubscriptionId);
     const row = await deps.db('subscriptions')
       .where({ provider, provider_subscription_id: providerSubscriptionId, organisation_id: organisationId })
       .first<
