@@ -126,9 +126,10 @@ describe('processing guards', () => {
       await h.services.producer.enqueue(queue, jobId, { webhookEventId }, 2000);
       return waitFor(
         async () => {
-          const job = await h.services.producer.queue(queue).getJob(jobId);
-          const state = await job?.getState();
-          return state === 'completed' || state === 'failed' ? job : undefined;
+          const queueOfJob = h.services.producer.queue(queue);
+          const state = await queueOfJob.getJobState(jobId);
+          // The job is read after its state is final; a copy read before could lack the return value.
+          return state === 'completed' || state === 'failed' ? queueOfJob.getJob(jobId) : undefined;
         },
         10_000,
         `replayed job ${jobId}`,
