@@ -7,6 +7,7 @@ import type { Services } from '../src/services.js';
 import { createWebhookProcessor } from './process-webhook-event.js';
 import { scheduleMaintenance } from './maintenance-schedules.js';
 import { pruneWebhookPayloads } from './retention.js';
+import { checkWebhookHealth } from './webhook-health.js';
 import { sweepReceived } from './sweeper.js';
 import { markUnfinished } from './webhook-event-store.js';
 
@@ -33,6 +34,9 @@ export async function startWorkerPool(config: Config, services: Services, logger
   const maintenance = async (job: Job): Promise<number> => {
     if (job.name === JOB_NAMES.pruneWebhookPayloads) {
       return pruneWebhookPayloads({ db, logger, processedDays: config.retention.processedDays, failedDays: config.retention.failedDays });
+    }
+    if (job.name === JOB_NAMES.checkWebhookHealth) {
+      return (await checkWebhookHealth({ db, logger, quietAfterMs: config.alerts.quietAfterMs, failureRate: config.alerts.failureRate })).length;
     }
     return sweepReceived({ db, producer, logger, minAgeMs: config.worker.sweeperMinAgeMs, enqueueTimeoutMs: config.receiver.enqueueTimeoutMs });
   };
@@ -63,6 +67,7 @@ export async function startWorkerPool(config: Config, services: Services, logger
     [
       { name: JOB_NAMES.sweepReceived, everyMs: config.worker.sweeperIntervalMs },
       { name: JOB_NAMES.pruneWebhookPayloads, everyMs: config.retention.intervalMs },
+      { name: JOB_NAMES.checkWebhookHealth, everyMs: config.alerts.checkIntervalMs },
     ],
     config.worker.sweeperIntervalMs,
     logger,

@@ -77,6 +77,9 @@ const schema = z.object({
   WEBHOOK_PAYLOAD_RETENTION_DAYS: integer(1).default(30),
   WEBHOOK_FAILED_PAYLOAD_RETENTION_DAYS: integer(1).default(90),
   RETENTION_INTERVAL_MS: integer(1000).default(HOUR),
+  WEBHOOK_QUIET_AFTER_MS: integer(60_000).default(6 * HOUR),
+  WEBHOOK_FAILURE_RATE_WARN: z.coerce.number().min(0).max(1).default(0.2),
+  WEBHOOK_HEALTH_CHECK_INTERVAL_MS: integer(1000).default(5 * MINUTE),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: integer(1).max(65535).optional(),
   WORKER_METRICS_PORT: integer(1).max(65535).optional(),
@@ -140,6 +143,7 @@ export interface Config {
     sweeperMinAgeMs: number;
   };
   retention: { processedDays: number; failedDays: number; intervalMs: number };
+  alerts: { quietAfterMs: number; failureRate: number; checkIntervalMs: number };
   metrics: { token: string | undefined; port: number | undefined; workerPort: number | undefined };
   /** Operator logins of `/admin`; empty when the admin UI is disabled. */
   adminUsers: AdminUser[];
@@ -197,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
       sweeperMinAgeMs: e.SWEEPER_MIN_AGE_MS,
     },
+    alerts: { quietAfterMs: e.WEBHOOK_QUIET_AFTER_MS, failureRate: e.WEBHOOK_FAILURE_RATE_WARN, checkIntervalMs: e.WEBHOOK_HEALTH_CHECK_INTERVAL_MS },
     retention: {
       processedDays: e.WEBHOOK_PAYLOAD_RETENTION_DAYS,
       failedDays: e.WEBHOOK_FAILED_PAYLOAD_RETENTION_DAYS,

@@ -7,6 +7,7 @@ export const JOB_NAMES = {
   applyWebhookEvent: 'apply-webhook-event',
   sweepReceived: 'sweep-received-webhook-events',
   pruneWebhookPayloads: 'prune-webhook-payloads',
+  checkWebhookHealth: 'check-webhook-health',
 } as const;
 
 /** Data of every webhook job: only the webhook log id; the worker reloads the stored event. */
