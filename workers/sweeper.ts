@@ -36,28 +36,44 @@ export async function sweepReceived(deps: { db: Db; producer: WebhookProducer; l
 
 /**
  * Enqueues again the rows left `queued` or `processing` for at least
- * `minAgeMs` whose BullMQ job no longer exists. A Redis that restarts
- * without persistence (or fails over to an empty replica) loses waiting and
- * delayed jobs, and nothing else would run those events. A row in either
- * status always has its job until the job completes, so a missing job means
- * a lost one. The worker skips events already processed, so a second job is harmless.
+ * `minAgeMs` whose BullMQ job no longer exists, and retries those whose job
+ * failed. A Redis that restarts without persistence (or fails over to an
+ * empty replica) loses waiting and delayed jobs, and nothing else would run
+ * those events. A row in either status has its job until the job completes,
+ * so a missing job means a lost one. A failed job whose row is not `failed`
+ * failed while its failure could not be written, mostly because Postgres was
+ * unreachable for longer than the job's retries lasted. The worker skips
+ * events already processed, so running a job again is harmless. Replayed
+ * rows are left alone, because a replay's job has an id of its own.
  */
 export async function requeueLostJobs(deps: { db: Db; producer: WebhookProducer; logger: Logger; minAgeMs: number; enqueueTimeoutMs: number }): Promise<number> {
   const rows = await deps.db('webhook_events')
     .whereIn('status', ['queued', 'processing'])
     .andWhere('updated_at', '<', new Date(Date.now() - deps.minAgeMs))
+    .andWhere('replay_count', 0)
     .orderBy('received_at')
     .limit(SWEEP_BATCH)
     .select<{ id: number; provider: Provider; source_key: string; provider_event_id: string; type: string }[]>('id', 'provider', 'source_key', 'provider_event_id', 'type');
   let requeued = 0;
+  let retried = 0;
   for (const row of rows) {
     const queue = queueFor(row.provider, row.type);
     if (queue === undefined) continue;
     const jobId = webhookJobId(row.provider, row.source_key, row.provider_event_id);
-    if ((await deps.producer.queue(queue).getJob(jobId)) !== undefined) continue;
-    await deps.producer.enqueue(queue, jobId, { webhookEventId: row.id }, deps.enqueueTimeoutMs);
-    requeued += 1;
+    const job = await deps.producer.queue(queue).getJob(jobId);
+    if (job === undefined) {
+      await deps.producer.enqueue(queue, jobId, { webhookEventId: row.id }, deps.enqueueTimeoutMs);
+      requeued += 1;
+    } else if (await job.isFailed()) {
+      try {
+        await job.retry('failed', { resetAttemptsMade: true });
+        retried += 1;
+      } catch (error) {
+        // Another worker or sweeper moved the job first, so the next sweep looks at the row again.
+        deps.logger.warn('sweeper could not retry a failed job', { webhookEventId: row.id, jobId, error: (error as Error).message });
+      }
+    }
   }
-  if (requeued > 0) deps.logger.warn('sweeper enqueued webhook events whose jobs were lost', { checked: rows.length, requeued });
-  return requeued;
+  if (requeued + retried > 0) deps.logger.warn('sweeper enqueued webhook events whose jobs were lost or failed unrecorded', { checked: rows.length, requeued, retried });
+  return requeued + retried;
 }
