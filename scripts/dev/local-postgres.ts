@@ -73,8 +73,8 @@ async function traversableByOthers(dir: string): Promise<boolean> {
 /**
  * Checks that Postgres can reach its binaries and data. Run as root, the
  * package runs Postgres as the `postgres` user, which cannot enter a checkout
- * under a private folder (such as one made by `mktemp -d`); without this
- * check the package crashes with a bare EACCES.
+ * under a private folder such as one made by `mktemp -d`. Without this check
+ * the package crashes with a bare EACCES.
  */
 async function checkReachableByPostgresUser(dataDir: string): Promise<void> {
   if (await traversableByOthers(path.join(dataDir, 'postgres'))) return;

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 
-/** A progress bar on stderr for long commands, silent in `--json` mode or when stderr is not a terminal. */
+/** Starts a progress bar on stderr for long commands; it stays silent in `--json` mode or when stderr is not a terminal. */
 export function startProgress(total: number, options: { json: boolean; label: string }): { increment(): void; stop(): void } {
   if (options.json || !process.stderr.isTTY || total === 0) return { increment: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(

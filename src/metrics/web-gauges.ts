@@ -6,10 +6,10 @@ import type { Metrics } from './registry.js';
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
 /**
- * Registers the gauges the web process reads at scrape time: queue depths
- * from BullMQ and, per webhook source, the seconds since the last delivery and
- * the failures of the last hour, so alerts can fire on a provider going quiet
- * or failing.
+ * Registers the gauges the web process reads at scrape time. They are queue
+ * depths from BullMQ and, per webhook source, the seconds since the last
+ * delivery and the failures of the last hour. Alerts on the last two fire
+ * when a provider goes quiet or starts failing.
  */
 export function registerWebGauges(metrics: Metrics, deps: { db: Db; producer: WebhookProducer }): void {
   metrics.gauge({

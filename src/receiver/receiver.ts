@@ -35,6 +35,12 @@ interface Delivery {
   bodyError: (Error & { status?: number; type?: string }) | undefined;
 }
 
+/** A body that verified and parsed: its event envelope and its text, decoded once and stored as received. */
+interface VerifiedBody {
+  envelope: EventEnvelope;
+  text: string;
+}
+
 /** A 4xx outcome, sent to the provider and stored as a `rejected` row. */
 class Rejection {
   constructor(readonly status: number, readonly code: string, readonly message: string) {}
@@ -118,7 +124,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
         outcome = checkDelivery(provider, source, req, delivery);
       }
       if (outcome instanceof Rejection) return await reject(res, provider, source, addressedTo, delivery, outcome);
-      await accept(res, source, outcome, delivery, startedAt);
+      await accept(res, source, outcome.envelope, outcome.text, delivery, startedAt);
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         deps.logger.error('webhook not recorded: database unavailable', { provider, source: addressedTo, error: (error as Error).message });
@@ -132,7 +138,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
   }
 
   /** Checks body, signature, encoding, JSON and envelope in that order, after the source is found. */
-  function checkDelivery(provider: Provider, source: WebhookSource, req: Request, delivery: Delivery): EventEnvelope | Rejection {
+  function checkDelivery(provider: Provider, source: WebhookSource, req: Request, delivery: Delivery): VerifiedBody | Rejection {
     const { bodyError, rawBody: body } = delivery;
     if (bodyError !== undefined) {
       if (bodyError.type === 'entity.too.large') {
@@ -158,21 +164,24 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
       throw error;
     }
 
+    let text: string;
     let json: unknown;
     try {
-      json = parseProviderJson(utf8.decode(body));
+      text = utf8.decode(body);
+      json = parseProviderJson(text);
     } catch {
       return new Rejection(400, 'invalid_json', 'Body is not valid UTF-8 JSON');
     }
     try {
-      return provider === 'stripe' ? parseStripeEnvelope(json) : parseRazorpayEnvelope(json, req.headers);
+      const envelope = provider === 'stripe' ? parseStripeEnvelope(json) : parseRazorpayEnvelope(json, req.headers);
+      return { envelope, text };
     } catch (error) {
       if (error instanceof InvalidEnvelopeError) return new Rejection(400, 'invalid_event', error.message);
       throw error;
     }
   }
 
-  async function accept(res: Response, source: WebhookSource, envelope: EventEnvelope, delivery: Delivery, startedAt: number): Promise<void> {
+  async function accept(res: Response, source: WebhookSource, envelope: EventEnvelope, text: string, delivery: Delivery, startedAt: number): Promise<void> {
     const queue = queueFor(source.provider, envelope.type);
     let ignoredReason: string | null = null;
     if (source.livemode !== null && envelope.livemode !== null && source.livemode !== envelope.livemode) {
@@ -187,7 +196,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
       type: envelope.type,
       livemode: envelope.livemode,
       providerCreatedAt: envelope.createdAt,
-      payload: delivery.rawBody.toString('utf8'),
+      payload: text,
       bodyBytes: delivery.rawBody.length,
       status: ignoredReason === null ? 'received' : 'ignored',
       reason: ignoredReason,

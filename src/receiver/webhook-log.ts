@@ -73,9 +73,9 @@ export async function recordDelivery(db: Db, delivery: VerifiedDelivery): Promis
  * Records several verified deliveries with one multi-row INSERT and so one
  * commit, as {@link recordDelivery} does for one, and returns their records
  * in the order given. Their keys ({@link deliveryKey}) must be distinct,
- * because one statement cannot update a row twice. Rows go in key order, so
- * two batches that share keys take the rows' locks in the same order and
- * cannot deadlock.
+ * because one statement cannot update a row twice. Rows go in key order,
+ * and Postgres inserts VALUES rows in the order given, so two batches that
+ * share keys take the rows' locks in the same order and do not deadlock.
  */
 export async function recordDeliveries(db: Db, deliveries: VerifiedDelivery[]): Promise<DeliveryRecord[]> {
   const keyed = deliveries.map((delivery) => ({ delivery, key: deliveryKey(delivery) }));

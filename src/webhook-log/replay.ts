@@ -17,7 +17,7 @@ export interface ReplayRow {
   payload: string | null;
 }
 
-/** Thrown when a row cannot be replayed; the message says why. */
+/** Thrown when a row cannot be replayed. The message gives the reason. */
 export class NotReplayableError extends Error {
   override name = 'NotReplayableError';
 }
