@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { fixtureWith } from './helpers/fixtures.js';
-import { STRIPE_SECRET, startHarness, waitForWebhookStatus, type Harness } from './helpers/harness.js';
+import { STRIPE_SECRET, startHarness, waitFor, waitForWebhookStatus, type Harness } from './helpers/harness.js';
+import { webhookJobId } from '../src/queues/job-id.js';
 import { spawnService, type ServiceProcess } from './helpers/processes.js';
 
 /**
@@ -31,8 +32,8 @@ describe('worker process', () => {
     await h.close();
   });
 
-  async function startWorker(): Promise<ServiceProcess> {
-    const worker = spawnService('workers/index.js', { ...h.env, LOG_LEVEL: 'info' });
+  async function startWorker(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const worker = spawnService('workers/index.js', { ...h.env, LOG_LEVEL: 'info', ...env });
     running.push(worker);
     await worker.waitForOutput(/workers started/);
     return worker;
@@ -77,6 +78,70 @@ describe('worker process', () => {
     const registration = await h.api('GET', `/api/v1/registrations/${registrationId}`);
     expect(registration.body.status).to.equal('confirmed');
     expect(registration.body.amount_paid).to.equal(4500);
+  });
+
+  /**
+   * Waits until a worker has started the event's job for the `attempt`th time. The row cannot show this, because
+   * the killed worker's Postgres session keeps the row locked while it waits for the test's lock.
+   */
+  async function waitForAttempt(webhookEventId: number, attempt: number): Promise<void> {
+    const row = await h.database.db('webhook_events').where({ id: webhookEventId }).first('provider', 'source_key', 'provider_event_id');
+    const jobId = webhookJobId(row.provider, row.source_key, row.provider_event_id);
+    await waitFor(
+      async () => {
+        const job = await h.services.producer.queue('payments').getJob(jobId);
+        return job !== undefined && job.attemptsStarted >= attempt && (await job.isActive()) ? job : undefined;
+      },
+      20_000,
+      `attempt ${attempt} of job ${jobId}`,
+    );
+  }
+
+  // Deploys and crash loops can stop the worker twice while the same job runs. With BullMQ's default limit
+  // of one stall that job failed and its registration stayed unpaid until someone replayed it.
+  it('applies a job once after two kills', async () => {
+    const first = await startWorker();
+    const { registrationId, webhookEventId, lock } = await postBlockedPayment('KillTwice01');
+    first.child.kill('SIGKILL');
+    await first.waitForExit();
+
+    const second = await startWorker();
+    await waitForAttempt(webhookEventId, 2);
+    second.child.kill('SIGKILL');
+    await second.waitForExit();
+    await lock.rollback();
+
+    await startWorker();
+    const row = await waitForWebhookStatus(h, webhookEventId, ['processed', 'failed'], 20_000);
+    expect(row.status).to.equal('processed');
+    expect(row.attempts).to.equal(3);
+    expect(await paymentRows(registrationId)).to.equal(1);
+    const registration = await h.api('GET', `/api/v1/registrations/${registrationId}`);
+    expect(registration.body.status).to.equal('confirmed');
+    expect(registration.body.amount_paid).to.equal(4500);
+  });
+
+  it('fails past the stall limit, then replays', async () => {
+    const limit = { WORKER_MAX_STALLED_COUNT: '0' };
+    const first = await startWorker(limit);
+    const { registrationId, webhookEventId, lock } = await postBlockedPayment('StallLimit01');
+    first.child.kill('SIGKILL');
+    await first.waitForExit();
+    await lock.rollback();
+
+    await startWorker(limit);
+    const failed = await waitForWebhookStatus(h, webhookEventId, ['processed', 'failed'], 20_000);
+    expect(failed.status).to.equal('failed');
+    expect(failed.last_error).to.equal('the worker stopped while running this event more than 0 times (WORKER_MAX_STALLED_COUNT); replay it once workers stay up');
+    expect(await paymentRows(registrationId)).to.equal(0);
+
+    const replay = await h.api('POST', `/api/v1/webhook-events/${webhookEventId}/replay`);
+    expect(replay.status).to.equal(202);
+    const row = await waitForWebhookStatus(h, webhookEventId, ['processed'], 20_000);
+    expect(row.status).to.equal('processed');
+    expect(await paymentRows(registrationId)).to.equal(1);
+    const registration = await h.api('GET', `/api/v1/registrations/${registrationId}`);
+    expect(registration.body.status).to.equal('confirmed');
   });
 
   it('finishes the active job on SIGTERM, then exits 0', async () => {

@@ -13,6 +13,15 @@ import { markUnfinished } from './webhook-event-store.js';
 
 const WEBHOOK_QUEUES: QueueName[] = ['payments', 'refunds', 'subscriptions'];
 
+/** The reason BullMQ gives a job that stalled more than `maxStalledCount` times. */
+const STALL_LIMIT_REASON = 'job stalled more than allowable limit';
+
+/** Returns the webhook log's reason for a failed job, naming the operator's next step where BullMQ's reason lacks one. */
+export function failureReason(error: Error, maxStalledCount: number): string {
+  if (error.message !== STALL_LIMIT_REASON) return error.message;
+  return `the worker stopped while running this event more than ${maxStalledCount} times (WORKER_MAX_STALLED_COUNT); replay it once workers stay up`;
+}
+
 export interface WorkerPool {
   workers: Worker[];
   /** Stops taking jobs and waits for active ones; `force` abandons them to be picked up again as stalled jobs. */
@@ -28,6 +37,7 @@ export async function startWorkerPool(config: Config, services: Services, logger
     concurrency: config.worker.concurrency,
     lockDuration: config.worker.lockDurationMs,
     stalledInterval: config.worker.stalledIntervalMs,
+    maxStalledCount: config.worker.maxStalledCount,
   };
 
   const workers: Worker[] = WEBHOOK_QUEUES.map((name) => new backend.Worker(name, processor, workerOptions));
@@ -56,7 +66,7 @@ export async function startWorkerPool(config: Config, services: Services, logger
         .isFailed()
         .then(async (failed) => {
           metrics?.jobs.inc({ queue: worker.name, outcome: failed ? 'failed' : 'retried' });
-          if (failed) await markUnfinished(db, (job.data as WebhookJobData).webhookEventId, 'failed', error.message);
+          if (failed) await markUnfinished(db, (job.data as WebhookJobData).webhookEventId, 'failed', failureReason(error, config.worker.maxStalledCount));
         })
         .catch((markError: unknown) => logger.error('could not mark webhook event failed', { jobId: job.id, error: String(markError) }));
     });

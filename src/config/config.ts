@@ -72,6 +72,7 @@ const schema = z.object({
   REGISTRATION_WAIT_ATTEMPTS: integer(0).default(12),
   WORKER_LOCK_DURATION_MS: integer(1000).default(30 * SECOND),
   WORKER_STALLED_INTERVAL_MS: integer(500).default(30 * SECOND),
+  WORKER_MAX_STALLED_COUNT: integer(0).default(5),
   SWEEPER_INTERVAL_MS: integer(100).default(30 * SECOND),
   SWEEPER_MIN_AGE_MS: integer(0).default(15 * SECOND),
   WEBHOOK_PAYLOAD_RETENTION_DAYS: integer(1).default(30),
@@ -139,6 +140,8 @@ export interface Config {
     registrationWaitAttempts: number;
     lockDurationMs: number;
     stalledIntervalMs: number;
+    /** Times a job may be interrupted by its worker stopping before BullMQ fails it. */
+    maxStalledCount: number;
     sweeperIntervalMs: number;
     sweeperMinAgeMs: number;
   };
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       registrationWaitAttempts: e.REGISTRATION_WAIT_ATTEMPTS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
       sweeperMinAgeMs: e.SWEEPER_MIN_AGE_MS,
     },
