@@ -325,6 +325,25 @@ describe('Stripe webhook endpoint management', () => {
       expect(entryOf(healthy.id).stripe_webhook_endpoint).to.deep.equal({ id: healthy.stripe_webhook_endpoint.id, status: 'enabled' });
     });
 
+    it('reuses endpoint statuses on the status page', async () => {
+      const connection = await connect();
+      const endpointId = connection.stripe_webhook_endpoint.id as string;
+      const reads = () => stub.requests.filter((request) => request.method === 'GET' && request.path === `/v1/webhook_endpoints/${endpointId}`).length;
+      const entryOf = (body: { data: { id: string; stripe_webhook_endpoint: unknown }[] }) => body.data.find((entry) => entry.id === connection.id);
+
+      const first = await call('GET', '/api/v1/webhook-status');
+      stub.endpoints.get(endpointId)!.status = 'disabled';
+      const second = await call('GET', '/api/v1/webhook-status');
+      expect(entryOf(first.body)?.stripe_webhook_endpoint).to.deep.equal({ id: endpointId, status: 'enabled' });
+      expect(entryOf(second.body)?.stripe_webhook_endpoint).to.deep.equal({ id: endpointId, status: 'enabled' });
+      expect(reads()).to.equal(1);
+
+      // The single-connection read is what an operator checks after a fix in the Stripe dashboard, so it is never cached.
+      const single = await call('GET', `/api/v1/payment-connections/${connection.id}`);
+      expect(single.body.stripe_webhook_endpoint.status).to.equal('disabled');
+      expect(reads()).to.equal(2);
+    });
+
     it('keeps the status page fast when Stripe stalls', async () => {
       const connection = await connect();
       stub.delayMs = 3000;

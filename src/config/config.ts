@@ -59,6 +59,7 @@ const schema = z.object({
   STRIPE_API_BASE_URL: stripeApiBaseUrl.prefault('https://api.stripe.com'),
   STRIPE_API_TIMEOUT_MS: integer(100).default(10 * SECOND),
   STRIPE_STATUS_TIMEOUT_MS: integer(50).default(2 * SECOND),
+  STRIPE_STATUS_CACHE_MS: integer(0).default(MINUTE),
   STRIPE_SECRET_OVERLAP_SECONDS: integer(0).default(DEFAULT_STRIPE_SECRET_OVERLAP_SECONDS),
   WEBHOOK_BODY_LIMIT_BYTES: integer(1024).default(DEFAULT_WEBHOOK_BODY_LIMIT_BYTES),
   ENQUEUE_TIMEOUT_MS: integer(50).default(2 * SECOND),
@@ -115,6 +116,8 @@ export interface StripeEndpointSettings {
   api: Required<StripeApiSettings>;
   /** Timeout of the endpoint status read behind `GET /webhook-status`, milliseconds. */
   statusTimeoutMs: number;
+  /** Time `GET /webhook-status` reuses an endpoint status read from Stripe, milliseconds (0 disables reuse). */
+  statusCacheMs: number;
   /** How long the signing secrets of a replaced endpoint stay accepted, seconds. */
   secretOverlapSeconds: number;
 }
@@ -226,10 +229,11 @@ function firstConfigError(error: z.ZodError, env: NodeJS.ProcessEnv): ConfigErro
   return new ConfigError(variable, reason);
 }
 
-function stripeEndpointSettings(e: Pick<Env, 'STRIPE_API_BASE_URL' | 'STRIPE_API_TIMEOUT_MS' | 'STRIPE_STATUS_TIMEOUT_MS' | 'STRIPE_SECRET_OVERLAP_SECONDS'>): StripeEndpointSettings {
+function stripeEndpointSettings(e: Pick<Env, 'STRIPE_API_BASE_URL' | 'STRIPE_API_TIMEOUT_MS' | 'STRIPE_STATUS_TIMEOUT_MS' | 'STRIPE_STATUS_CACHE_MS' | 'STRIPE_SECRET_OVERLAP_SECONDS'>): StripeEndpointSettings {
   return {
     api: { ...e.STRIPE_API_BASE_URL, timeoutMs: e.STRIPE_API_TIMEOUT_MS },
     statusTimeoutMs: e.STRIPE_STATUS_TIMEOUT_MS,
+    statusCacheMs: e.STRIPE_STATUS_CACHE_MS,
     secretOverlapSeconds: e.STRIPE_SECRET_OVERLAP_SECONDS,
   };
 }
@@ -252,6 +256,7 @@ const stripeCommandSchema = schema
     STRIPE_API_BASE_URL: true,
     STRIPE_API_TIMEOUT_MS: true,
     STRIPE_STATUS_TIMEOUT_MS: true,
+    STRIPE_STATUS_CACHE_MS: true,
     STRIPE_SECRET_OVERLAP_SECONDS: true,
   })
   .extend({ STRIPE_API_KEY: optional(z.string().regex(STRIPE_API_KEY_PATTERN, 'must be a Stripe secret key (sk_...) or restricted key (rk_...)')) });

@@ -4,6 +4,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
 import { endpointIsBroken, readEndpointStatus, type EndpointStatus } from '../../stripe-endpoints/status.js';
+import { EndpointStatusCache } from '../../stripe-endpoints/status-cache.js';
 import { activityBySource, lightFor, type SourceActivity } from '../../webhook-log/status-light.js';
 import { organisationOf } from '../authenticate.js';
 
@@ -40,10 +41,12 @@ function present(source: { kind: string; id: string; provider: string; name?: st
 /**
  * `GET /webhook-status`: one light per Stripe connection and per event with a
  * Razorpay secret. Connections with a service-created endpoint also carry
- * Stripe's status of it, read in parallel within `statusTimeoutMs`.
+ * Stripe's status of it, read in parallel within `statusTimeoutMs` and
+ * reused for `statusCacheMs`.
  */
 export function webhookStatusRouter(deps: { db: Db; box: SecretBox; logger: Logger; stripe: StripeEndpointSettings }): Router {
   const router = express.Router();
+  const endpointStatuses = new EndpointStatusCache(deps.stripe.statusCacheMs);
 
   router.get('/', async (_req, res) => {
     const organisationId = organisationOf(res);
@@ -52,8 +55,11 @@ export function webhookStatusRouter(deps: { db: Db; box: SecretBox; logger: Logg
       .where({ organisation_id: organisationId })
       .orderBy('created_at')
       .select<ConnectionStatusRow[]>('id', 'provider', 'stripe_api_key', 'stripe_webhook_endpoint_id');
-    // NOTE: not cached, so every call makes one Stripe request per managed connection, which counts against the organiser's Stripe rate limit.
-    const endpoints = await Promise.all(connections.map((row) => readEndpointStatus({ box: deps.box, settings: deps.stripe, logger: deps.logger }, row)));
+    const endpoints = await Promise.all(
+      connections.map((row) =>
+        endpointStatuses.read(`${row.id}:${row.stripe_webhook_endpoint_id ?? ''}`, () => readEndpointStatus({ box: deps.box, settings: deps.stripe, logger: deps.logger }, row)),
+      ),
+    );
     const events = await deps.db('events')
       .where({ organisation_id: organisationId })
       .whereNotNull('razorpay_webhook_secrets')
