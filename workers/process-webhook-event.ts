@@ -1,5 +1,6 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Config } from '../src/config/config.js';
+import type { DomainEvent } from '../src/domain/events.js';
 import type { Db } from '../src/db/knex.js';
 import { applyDomainEvent, type ApplyResult } from '../src/domain/apply-event.js';
 import { EventHexError, PaymentNotYetKnownError, RegistrationNotFoundError } from '../src/errors.js';
@@ -7,13 +8,16 @@ import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics/registry.js';
 import { normaliseStoredEvent } from '../src/providers/normalise-stored-event.js';
 import type { WebhookJobData } from '../src/queues/names.js';
-import { loadWebhookEvent, markProcessing, markUnfinished } from './webhook-event-store.js';
+import { loadWebhookEvent, markProcessing, markUnfinished, type StoredWebhookEvent } from './webhook-event-store.js';
+import { wakeWaitingRefunds } from './wake-waiting-refunds.js';
 
 export interface ProcessorDeps {
   db: Db;
   logger: Logger;
   config: Pick<Config['worker'], 'refundWaitBaseMs' | 'refundWaitMaxMs' | 'refundWaitAttempts' | 'registrationWaitAttempts'>;
   metrics?: Metrics | undefined;
+  /** The `refunds` queue, so refund jobs waiting for a payment run as soon as it is recorded instead of after their delay. */
+  refunds?: Pick<Queue, 'getJob'> | undefined;
 }
 
 export type ProcessOutcome = 'processed' | 'skipped';
@@ -42,16 +46,18 @@ export function createWebhookProcessor(deps: ProcessorDeps) {
 
     await markProcessing(deps.db, webhookEventId);
     try {
-      const result = await applyInTransaction(deps.db, row.id, row.organisation_id, () => normaliseStoredEvent(row.provider, row.payload ?? ''));
+      const domainEvent = normaliseStoredEvent(row.provider, row.payload ?? '');
+      const result = await applyInTransaction(deps.db, row.id, row.organisation_id, domainEvent);
       if (result !== 'skipped') deps.metrics?.processingLatency.observe({ queue: job.queueName }, (Date.now() - row.received_at.getTime()) / 1000);
       eventLog.info('job finished', {
         outcome: result === 'skipped' ? 'skipped' : 'processed',
         registrationId: result === 'skipped' ? undefined : result.registrationId,
         durationMs: Date.now() - startedAt,
       });
+      if (result !== 'skipped') await wakeRefundsOf(domainEvent, row.organisation_id, deps, eventLog);
       return result === 'skipped' ? 'skipped' : 'processed';
     } catch (error) {
-      if (error instanceof PaymentNotYetKnownError || error instanceof RegistrationNotFoundError) return waitForLink(job, token, error, deps, eventLog);
+      if (error instanceof PaymentNotYetKnownError || error instanceof RegistrationNotFoundError) return waitForLink(job, token, error, row, deps, eventLog);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof EventHexError && !error.retryable) {
         // The pool's `failed` listener stores the thrown message as well, so it carries the code too.
@@ -77,9 +83,8 @@ async function applyInTransaction(
   db: Db,
   webhookEventId: number,
   organisationId: string | null,
-  normalise: () => ReturnType<typeof normaliseStoredEvent>,
+  domainEvent: DomainEvent | null,
 ): Promise<ApplyResult | 'skipped'> {
-  const domainEvent = normalise();
   return db.transaction(async (trx) => {
     const locked = await trx('webhook_events').where({ id: webhookEventId }).forUpdate().first<{ status: string }>('status');
     if (locked.status === 'processed') return 'skipped';
@@ -89,6 +94,42 @@ async function applyInTransaction(
       .update({ status: 'processed', processed_at: trx.fn.now(), last_error: null, updated_at: trx.fn.now() });
     return result;
   });
+}
+
+/** Wakes the refunds waiting for a payment just recorded. A failure only leaves them to their delay. */
+async function wakeRefundsOf(event: DomainEvent | null, organisationId: string | null, deps: ProcessorDeps, log: Logger): Promise<void> {
+  if (deps.refunds === undefined || event === null) return;
+  if (event.kind !== 'PaymentSucceeded' && event.kind !== 'PaymentFailed' && event.kind !== 'PaymentPending') return;
+  try {
+    await wakeWaitingRefunds({ db: deps.db, refunds: deps.refunds, logger: log }, organisationId, event.providerPaymentId);
+  } catch (error) {
+    log.warn('could not wake refunds waiting for the payment', { providerPaymentId: event.providerPaymentId, error: (error as Error).message });
+  }
+}
+
+/**
+ * Runs a refund job again at once when its payment was recorded while the job
+ * was being delayed. The payment's own wake-up (see {@link wakeWaitingRefunds})
+ * only finds jobs already delayed, so without this check such a refund would
+ * wait out its delay.
+ */
+async function promoteIfPaymentArrived(
+  job: Job<WebhookJobData>,
+  providerPaymentId: string,
+  row: Pick<StoredWebhookEvent, 'provider' | 'organisation_id'>,
+  deps: ProcessorDeps,
+  log: Logger,
+): Promise<void> {
+  try {
+    const query = deps.db('payments').where({ provider: row.provider, provider_payment_id: providerPaymentId });
+    if (row.organisation_id !== null) query.where({ organisation_id: row.organisation_id });
+    if ((await query.first('id')) === undefined) return;
+    await job.promote();
+    log.info('payment arrived while the refund was delayed; the refund runs now', { providerPaymentId });
+  } catch (error) {
+    // The payment's wake-up promoted the job first, or the check failed. Either way the delay still bounds the wait.
+    log.debug('refund not promoted after its delay began', { providerPaymentId, error: (error as Error).message });
+  }
 }
 
 /**
@@ -101,6 +142,7 @@ async function waitForLink(
   job: Job<WebhookJobData>,
   token: string | undefined,
   error: PaymentNotYetKnownError | RegistrationNotFoundError,
+  row: Pick<StoredWebhookEvent, 'provider' | 'organisation_id'>,
   deps: ProcessorDeps,
   log: Logger,
 ): Promise<never> {
@@ -118,5 +160,6 @@ async function waitForLink(
   await markUnfinished(deps.db, webhookEventId, 'queued', error.message);
   await job.moveToDelayed(Date.now() + delayMs, token);
   log.info('job delayed: event waits for what it refers to', { outcome: 'waiting', code: error.code, providerPaymentId: error.providerPaymentId, delayMs, waits: waits + 1 });
+  if (error instanceof PaymentNotYetKnownError) await promoteIfPaymentArrived(job, error.providerPaymentId, row, deps, log);
   throw new DelayedError();
 }

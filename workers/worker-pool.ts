@@ -31,7 +31,7 @@ export interface WorkerPool {
 /** Starts one BullMQ worker per queue and the sweeper's job scheduler on the `maintenance` queue. */
 export async function startWorkerPool(config: Config, services: Services, logger: Logger, metrics?: Metrics): Promise<WorkerPool> {
   const { backend, db, producer } = services;
-  const processor = createWebhookProcessor({ db, logger, config: config.worker, metrics });
+  const processor = createWebhookProcessor({ db, logger, config: config.worker, metrics, refunds: producer.queue('refunds') });
   const workerOptions = {
     ...backend.workerOptions(),
     concurrency: config.worker.concurrency,

@@ -1,0 +1,53 @@
+import type { Queue } from 'bullmq';
+import type { Db } from '../src/db/knex.js';
+import type { Provider } from '../src/domain/events.js';
+import type { Logger } from '../src/logger.js';
+import { webhookJobId } from '../src/queues/job-id.js';
+import { queueFor } from '../src/queues/routing.js';
+
+/** Most waiting refunds woken per payment. A payment rarely has more than a few refunds. */
+const WAKE_LIMIT = 50;
+
+/**
+ * Runs at once the delayed jobs of refunds that arrived before their payment,
+ * once the payment is recorded. Without it such a refund waits out its delay
+ * (5 s at first, doubling up to 5 min by default), and the registration shows
+ * the payment without the refund until then. The rows are found by the
+ * payment id among their search keys. Replayed rows are left to their delay,
+ * because a replay's job id cannot be derived from the row.
+ */
+export async function wakeWaitingRefunds(
+  deps: { db: Db; refunds: Pick<Queue, 'getJob'>; logger: Logger },
+  organisationId: string | null,
+  providerPaymentId: string,
+): Promise<number> {
+  const query = deps.db('webhook_events')
+    .where({ status: 'queued', replay_count: 0 })
+    .whereRaw('search_keys && ?::text[]', [[providerPaymentId.toLowerCase()]])
+    .limit(WAKE_LIMIT);
+  if (organisationId === null) query.whereNull('organisation_id');
+  else query.where({ organisation_id: organisationId });
+  const rows = await query.select<{ id: number; provider: Provider; source_key: string; provider_event_id: string; type: string }[]>(
+    'id',
+    'provider',
+    'source_key',
+    'provider_event_id',
+    'type',
+  );
+
+  let woken = 0;
+  for (const row of rows) {
+    if (queueFor(row.provider, row.type) !== 'refunds') continue;
+    const job = await deps.refunds.getJob(webhookJobId(row.provider, row.source_key, row.provider_event_id));
+    if (job === undefined || !(await job.isDelayed())) continue;
+    try {
+      await job.promote();
+      woken += 1;
+    } catch (error) {
+      // The delay ended or another worker promoted the job first, so it runs anyway.
+      deps.logger.debug('waiting refund not promoted', { webhookEventId: row.id, jobId: job.id, error: (error as Error).message });
+    }
+  }
+  if (woken > 0) deps.logger.info('refunds waiting for their payment run now', { providerPaymentId, woken });
+  return woken;
+}
