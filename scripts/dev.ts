@@ -28,6 +28,23 @@ async function devEncryptionKey(): Promise<string> {
   }
 }
 
+/**
+ * Returns this checkout's id, generated once into `.data/`. It names the
+ * database on a shared local Postgres and the queue prefix, so two checkouts
+ * on one machine never read each other's secrets (each has its own key) or
+ * take each other's jobs.
+ */
+async function devCheckoutId(): Promise<string> {
+  const file = path.join(DATA_DIR, 'checkout-id');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const id = randomBytes(4).toString('hex');
+    await writeFile(file, `${id}\n`);
+    return id;
+  }
+}
+
 function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [path.join(DIST, script)], { env, stdio: 'inherit' }).on('exit', (code, signal) => {
     process.stderr.write(`${name} exited (${signal ?? code})\n`);
@@ -37,7 +54,8 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
 /** `npm run dev`: local Postgres and Redis (or throwaway ones), migrations, demo data, then web and worker. */
 await runEntryPoint('dev', async (logger) => {
   await mkdir(DATA_DIR, { recursive: true, mode: 0o755 });
-  const database = await resolveDatabase(process.env, DATA_DIR, logger);
+  const checkoutId = await devCheckoutId();
+  const database = await resolveDatabase(process.env, DATA_DIR, logger, `eventhex_dev_${checkoutId}`);
   const queueStore = await resolveQueueStore(process.env, DATA_DIR, logger);
   const port = process.env['PORT'] ?? '3000';
 
@@ -47,6 +65,7 @@ await runEntryPoint('dev', async (logger) => {
     PORT: port,
     DATABASE_URL: database.url,
     QUEUE_BACKEND: queueStore.redisUrl === undefined ? 'postgres' : 'redis',
+    QUEUE_PREFIX: process.env['QUEUE_PREFIX'] ?? `eventhex-dev-${checkoutId}`,
     ENCRYPTION_KEY: process.env['ENCRYPTION_KEY'] ?? (await devEncryptionKey()),
   };
   if (queueStore.redisUrl !== undefined) env['REDIS_URL'] = queueStore.redisUrl;

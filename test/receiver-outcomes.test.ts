@@ -191,9 +191,27 @@ describe('receiver: outcomes', () => {
       const res = await postSignedStripe(h, `/webhooks/stripe/${junk}`, paymentEvent(newStripeEventId()));
 
       expect(res.status).to.equal(404);
-      const rows = await webhookRows(h, { source_key: `connection:${junk}`.slice(0, 100) });
+      const rows = await webhookRows(h, { source_key: `connection:${junk.slice(0, 64)}...` });
       expect(rows).to.have.length(1);
       expect(rows[0]?.status).to.equal('rejected');
+      expect(res.body.error.message).to.equal(`No stripe webhook endpoint connection:${junk.slice(0, 64)}...`);
+    });
+
+    it('escapes control characters in an unknown id', async () => {
+      const res = await postSignedStripe(h, '/webhooks/stripe/pc_%00%1B;--', paymentEvent(newStripeEventId()));
+
+      expect(res.status).to.equal(404);
+      expect(res.body.error.message).to.equal('No stripe webhook endpoint connection:pc_\\u0000\\u001b;--');
+      const rows = await webhookRows(h, { source_key: 'connection:pc_\\u0000\\u001b;--' });
+      expect(rows).to.have.length(1);
+      expect(rows[0]?.status).to.equal('rejected');
+    });
+
+    it('rejects invalid percent-encoding in the path with 400', async () => {
+      const res = await postSignedStripe(h, '/webhooks/stripe/%E0%A4%A', paymentEvent(newStripeEventId()));
+
+      expect(res.status).to.equal(400);
+      expect(res.body.error).to.deep.equal({ code: 'invalid_path', message: 'Request path is not valid percent-encoding' });
     });
 
     it('returns 404 for a ticketing event id', async () => {

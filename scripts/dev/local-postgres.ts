@@ -39,11 +39,12 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 /**
- * Picks the development database: `DATABASE_URL` when set; otherwise Postgres
- * on 127.0.0.1:5432 when it accepts a connection; otherwise a throwaway Postgres under
- * `.data/postgres`. `EVENTHEX_EMBEDDED=1` forces the throwaway one.
+ * Picks the development database. That is `DATABASE_URL` when set, or else
+ * database `localDatabase` on the Postgres at 127.0.0.1:5432 when it accepts a
+ * connection, or else a throwaway Postgres under `.data/postgres`.
+ * `EVENTHEX_EMBEDDED=1` forces the throwaway one.
  */
-export async function resolveDatabase(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger): Promise<LocalDatabase> {
+export async function resolveDatabase(env: NodeJS.ProcessEnv, dataDir: string, logger: Logger, localDatabase: string): Promise<LocalDatabase> {
   const forceEmbedded = env['EVENTHEX_EMBEDDED'] === '1';
   if (!forceEmbedded && env['DATABASE_URL'] !== undefined) {
     return { url: env['DATABASE_URL'], mode: 'env', stop: async () => undefined };
@@ -52,9 +53,9 @@ export async function resolveDatabase(env: NodeJS.ProcessEnv, dataDir: string, l
     for (const user of [env['PGUSER'], 'postgres', 'root'].filter((value): value is string => value !== undefined)) {
       const adminUrl = `postgres://${user}@127.0.0.1:5432/postgres`;
       if (await canConnect(adminUrl)) {
-        await ensureDatabase(adminUrl, DEV_DATABASE);
-        logger.info('using local Postgres', { host: '127.0.0.1:5432', user, database: DEV_DATABASE });
-        return { url: `postgres://${user}@127.0.0.1:5432/${DEV_DATABASE}`, mode: 'local', stop: async () => undefined };
+        await ensureDatabase(adminUrl, localDatabase);
+        logger.info('using local Postgres', { host: '127.0.0.1:5432', user, database: localDatabase });
+        return { url: `postgres://${user}@127.0.0.1:5432/${localDatabase}`, mode: 'local', stop: async () => undefined };
       }
     }
   }

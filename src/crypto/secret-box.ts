@@ -5,6 +5,14 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const VERSION = 'v1';
 
+/** A sealed secret that the configured key cannot open. */
+export class SecretDecryptionError extends Error {
+  override name = 'SecretDecryptionError';
+  constructor() {
+    super('A stored secret does not decrypt with ENCRYPTION_KEY: the key differs from the one that sealed it, or the stored value was altered');
+  }
+}
+
 /**
  * Encrypts secrets at rest with AES-256-GCM. The stored form is
  * `v1.<iv>.<tag>.<ciphertext>` in base64url, so the key can be rotated later
@@ -30,7 +38,12 @@ export class SecretBox {
     }
     const decipher = createDecipheriv(ALGORITHM, this.key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM reports a wrong key and tampered data alike, as a failed authentication tag check.
+      throw new SecretDecryptionError();
+    }
   }
 
   sealList(values: string[]): string {

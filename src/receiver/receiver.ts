@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../config/config.js';
-import type { SecretBox } from '../crypto/secret-box.js';
+import { SecretDecryptionError, type SecretBox } from '../crypto/secret-box.js';
 import { isDatabaseUnavailable, type Db } from '../db/knex.js';
 import type { Provider } from '../domain/events.js';
 import { sendError } from '../http/error-body.js';
@@ -59,6 +59,21 @@ interface SourceLookup {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Maximum length of a webhook URL's id as echoed in messages, logs and the webhook log. */
+const MAX_SHOWN_ID_LENGTH = 64;
+
+/**
+ * Returns a webhook URL's id as it may be shown: unchanged when it is short
+ * printable ASCII (every real id is), otherwise cut and with control
+ * characters escaped. PostgreSQL text cannot hold NUL, and raw control
+ * characters in a log line break the tools that read it.
+ */
+export function shownId(id: string): string {
+  if (id.length <= MAX_SHOWN_ID_LENGTH && /^[\x21-\x7e]*$/.test(id)) return id;
+  const escaped = JSON.stringify(id.slice(0, MAX_SHOWN_ID_LENGTH)).slice(1, -1);
+  return id.length > MAX_SHOWN_ID_LENGTH ? `${escaped}...` : escaped;
+}
+
 /**
  * Builds the webhook routes. They read raw bytes only, because both providers
  * sign the exact body; no JSON parser may run before them.
@@ -87,7 +102,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
   router.post('/stripe/:connectionId', readBody, async (req, res) => {
     const connectionId = String(req.params['connectionId']);
     const load = () => findStripeConnectionSource(deps.db, deps.box, connectionId);
-    await handle(req, res, 'stripe', { load, cacheable: true }, `connection:${connectionId}`);
+    await handle(req, res, 'stripe', { load, cacheable: true }, `connection:${shownId(connectionId)}`);
   });
 
   router.post('/stripe', readBody, async (req, res) => {
@@ -98,7 +113,7 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
   router.post('/razorpay/:eventId', readBody, async (req, res) => {
     const eventId = String(req.params['eventId']);
     const load = () => findRazorpayEventSource(deps.db, deps.box, eventId);
-    await handle(req, res, 'razorpay', { load, cacheable: true }, `event:${eventId}`);
+    await handle(req, res, 'razorpay', { load, cacheable: true }, `event:${shownId(eventId)}`);
   });
 
   async function handle(
@@ -131,6 +146,11 @@ export function createWebhookRouter(deps: ReceiverDeps): Router {
         deps.metrics?.webhooksReceived.inc({ provider, type: 'unknown', outcome: 'unavailable' });
         res.set('Retry-After', '10');
         return sendError(res, 503, 'database_unavailable', 'The webhook could not be recorded; retry later');
+      }
+      if (error instanceof SecretDecryptionError) {
+        // A configuration fault, not the delivery's: the 500 makes the provider retry once the key is put right.
+        deps.logger.error('webhook not verified: stored secrets do not decrypt', { provider, source: addressedTo, error: error.message });
+        return sendError(res, 500, 'internal_error', 'The webhook could not be verified; retry later');
       }
       deps.logger.error('webhook not recorded: unexpected error', { provider, source: addressedTo, error: (error as Error).stack });
       return sendError(res, 500, 'internal_error', 'The webhook could not be recorded; retry later');
