@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { gzipSync } from 'node:zlib';
+import { SecretBox } from '../src/crypto/secret-box.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 import { createRegistration, createStripeConnection, createTicketingEvent, getRegistration, postStripeEvent, uniqueId, waitUntilFinished } from './helpers/processing.js';
 import { fixtureWith } from './helpers/fixtures.js';
@@ -15,10 +17,123 @@ describe('API and webhook input edge cases', () => {
     await h.close();
   });
 
-  async function raw(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  async function raw(path: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: any }> {
     const response = await fetch(`${h.baseUrl}${path}`, { method: 'POST', headers, body });
     return { status: response.status, body: await response.json() };
   }
+
+  const authorised = () => ({ authorization: `Bearer ${h.apiKey}` });
+  const registrationBody = (fields: Record<string, unknown>) => ({ email: 'a@example.com', name: 'A', amount_due: 100, ...fields });
+
+  describe('webhook log filters', () => {
+    const invalid: [string, string][] = [
+      ['since=-010000-01-01T00:00:00Z', 'since'],
+      ['until=-271821-04-20T00:00:00Z', 'until'],
+      ['since=2026-02-30', 'since'],
+      ['since=1', 'since'],
+      ['since=2026-01-31T14:05:00', 'since'],
+      ['until=yesterday', 'until'],
+    ];
+    for (const [query, field] of invalid) {
+      it(`rejects ${query} with 400`, async () => {
+        const response = await h.api('GET', `/api/v1/webhook-events?${query}`);
+        expect(response.status).to.equal(400);
+        expect(response.body.error.code).to.equal('invalid_request');
+        expect(response.body.error.message).to.match(new RegExp(`^Invalid query field ${field}: must be an ISO 8601 date or date-time with a time zone`));
+      });
+    }
+
+    it('accepts a date and a date-time with an offset', async () => {
+      const response = await h.api('GET', '/api/v1/webhook-events?since=2026-01-31&until=2026-02-01T10:00:00%2B05:30');
+      expect(response.status).to.equal(200);
+      expect(response.body.data).to.deep.equal([]);
+    });
+
+    it('rejects a repeated parameter', async () => {
+      const response = await h.api('GET', '/api/v1/webhook-events?since=2026-01-01&since=2026-02-01');
+      expect(response.status).to.equal(400);
+      expect(response.body.error.message).to.equal('Invalid query field since: given more than once');
+    });
+
+    it('rejects an unknown parameter', async () => {
+      const response = await h.api('GET', '/api/v1/webhook-events?stauts=failed');
+      expect(response.status).to.equal(400);
+      expect(response.body.error.message).to.equal('Unknown query field stauts');
+    });
+  });
+
+  describe('request bodies', () => {
+    it('rejects an unknown body field', async () => {
+      const response = await h.api('POST', `/api/v1/events/${eventId}/registrations`, registrationBody({ extra: 1 }));
+      expect(response.status).to.equal(400);
+      expect(response.body.error.message).to.equal('Unknown body field extra');
+    });
+
+    it('rejects a JSON body sent as text/plain with 415', async () => {
+      const response = await raw(`/api/v1/events/${eventId}/registrations`, JSON.stringify(registrationBody({})), { ...authorised(), 'content-type': 'text/plain' });
+      expect(response.status).to.equal(415);
+      expect(response.body.error).to.deep.equal({ code: 'unsupported_media_type', message: 'Request body must be JSON sent with Content-Type: application/json, not text/plain' });
+    });
+
+    it('rejects a corrupt gzip body with 400', async () => {
+      const corrupt = gzipSync(JSON.stringify(registrationBody({}))).subarray(0, 20);
+      const response = await raw(`/api/v1/events/${eventId}/registrations`, corrupt, { ...authorised(), 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      expect(response.status).to.equal(400);
+      expect(response.body.error.code).to.equal('invalid_body');
+    });
+
+    it('rejects invalid JSON with invalid_json', async () => {
+      const response = await raw(`/api/v1/events/${eventId}/registrations`, 'null', { ...authorised(), 'content-type': 'application/json' });
+      expect(response.status).to.equal(400);
+      expect(response.body.error).to.deep.equal({ code: 'invalid_json', message: 'Request body is not valid JSON; send a JSON object' });
+    });
+
+    it('rejects invalid percent-encoding in an API path', async () => {
+      const response = await h.api('GET', '/api/v1/registrations/%E0%A4%A');
+      expect(response.status).to.equal(400);
+      expect(response.body.error).to.deep.equal({ code: 'invalid_path', message: 'Request path is not valid percent-encoding' });
+    });
+  });
+
+  describe('registration currency and free registrations', () => {
+    it('rejects a currency other than the event', async () => {
+      const response = await h.api('POST', `/api/v1/events/${eventId}/registrations`, registrationBody({ currency: 'INR' }));
+      expect(response.status).to.equal(400);
+      expect(response.body.error.message).to.equal("Invalid body field currency: INR does not match the event's currency USD; omit it to use the event's");
+    });
+
+    it("takes the event's currency when omitted", async () => {
+      const response = await h.api('POST', `/api/v1/events/${eventId}/registrations`, registrationBody({}));
+      expect(response.status).to.equal(201);
+      expect(response.body.currency).to.equal('USD');
+      expect(response.body.status).to.equal('pending_payment');
+    });
+
+    it('confirms a free registration at once', async () => {
+      const response = await h.api('POST', `/api/v1/events/${eventId}/registrations`, registrationBody({ amount_due: 0 }));
+      expect(response.status).to.equal(201);
+      expect(response.body.status).to.equal('confirmed');
+      expect(response.body.amount_paid).to.equal(0);
+    });
+  });
+
+  it('answers 500 for undecryptable secrets', async () => {
+    const path = await createStripeConnection(h);
+    const connectionId = path.split('/').pop() as string;
+    const otherKey = new SecretBox(Buffer.alloc(32, 7));
+    await h.database.db('payment_connections').where({ id: connectionId }).update({ webhook_secrets: otherKey.sealList(['whsec_sealedWithAnotherKey']) });
+    const logged: string[] = [];
+    const capture = (info: { message: string }) => logged.push(info.message);
+    h.logger.on('data', capture);
+    try {
+      const response = await h.postStripe(path, fixtureWith('stripe.payment_intent.succeeded.json', { evt_3RfxT0Kq8ZbW2mNa1pQ8rS9t: uniqueId('evt') }));
+      expect(response.status).to.equal(500);
+      expect(response.body.error.message).to.equal('The webhook could not be verified; retry later');
+    } finally {
+      h.logger.off('data', capture);
+    }
+    expect(logged).to.include('webhook not verified: stored secrets do not decrypt');
+  });
 
   it('rejects NUL in a registration name with 400', async () => {
     const response = await h.api('POST', `/api/v1/events/${eventId}/registrations`, { email: 'a@example.com', name: 'Nul\u0000Name', amount_due: 100, currency: 'USD' });

@@ -201,7 +201,8 @@ describe('processing Stripe payments', () => {
     ];
     for (const { currency, stripeCurrency, amount } of cases) {
       it(`${currency} ${amount} confirms with the exact amount`, async () => {
-        const registrationId = await createRegistration(h, eventId, { amount_due: amount, currency });
+        const currencyEventId = await createTicketingEvent(h, { currency });
+        const registrationId = await createRegistration(h, currencyEventId, { amount_due: amount, currency });
         const paymentIntentId = uniqueId('pi');
 
         const rows = await deliverInOrder(h, ['succeeded'], {
@@ -217,7 +218,8 @@ describe('processing Stripe payments', () => {
       });
 
       it(`${currency} one minor unit short is underpaid`, async () => {
-        const registrationId = await createRegistration(h, eventId, { amount_due: amount, currency });
+        const currencyEventId = await createTicketingEvent(h, { currency });
+        const registrationId = await createRegistration(h, currencyEventId, { amount_due: amount, currency });
         const paymentIntentId = uniqueId('pi');
 
         await deliverInOrder(h, ['succeeded'], {

@@ -101,6 +101,14 @@ describe('deriveRegistrationState', () => {
     expect(state).to.deep.equal({ status: 'confirmed', amountPaid: 0, amountRefunded: 0 });
   });
 
+  it('free registration without payments is confirmed', () => {
+    expect(deriveRegistrationState({ ...DUE_USD, amountDue: 0 }, [])).to.deep.equal({ status: 'confirmed', amountPaid: 0, amountRefunded: 0 });
+  });
+
+  it('free registration with a failed payment is confirmed', () => {
+    expect(deriveRegistrationState({ ...DUE_USD, amountDue: 0 }, [payment('failed', 0)]).status).to.equal('confirmed');
+  });
+
   it('JPY amounts stay in whole yen', () => {
     const state = deriveRegistrationState({ ...DUE_USD, amountDue: 5000, currency: 'JPY' }, [payment('succeeded', 5000, { currency: 'JPY' })]);
     expect(state).to.deep.equal({ status: 'confirmed', amountPaid: 5000, amountRefunded: 0 });

@@ -31,6 +31,7 @@ export function apiRouter(deps: {
   const router = express.Router();
   // Authentication first, so a client without a valid key gets 401 whatever its body contains.
   router.use(authenticate(deps.db));
+  router.use(requireJsonBody);
   router.use(express.json({ limit: API_BODY_LIMIT }));
   router.use(rejectNulCharacters);
   router.use('/events', eventsRouter(deps));
@@ -44,7 +45,44 @@ export function apiRouter(deps: {
   return router;
 }
 
-/** Maps thrown errors to the error shape: API errors as they are, body-parser 4xx as invalid requests, the rest as 503 or 500. */
+/** Rejects a body of another type, which `express.json` would skip, leaving every field missing. */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (hasBody && req.is('application/json') === false) {
+    return next(new ApiError(415, 'unsupported_media_type', `Request body must be JSON sent with Content-Type: application/json, not ${req.headers['content-type'] ?? 'no Content-Type'}`));
+  }
+  next();
+}
+
+/** body-parser and router errors carry a status and, from body-parser, a `type`. */
+type HttpLayerError = Error & { status: number; type?: string };
+
+/**
+ * Describes a 4xx raised before a route ran: a path that is not valid
+ * percent-encoding (the router decodes parameters) or a body that could
+ * not be read, decompressed or parsed.
+ */
+function describeClientError(error: HttpLayerError): { status: number; code: string; message: string } {
+  if (error.status === 413) return { status: 413, code: 'payload_too_large', message: `Request body exceeds the ${API_BODY_LIMIT} limit` };
+  if (error instanceof URIError) return { status: 400, code: 'invalid_path', message: 'Request path is not valid percent-encoding' };
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return { status: 400, code: 'invalid_json', message: 'Request body is not valid JSON; send a JSON object' };
+    case 'encoding.unsupported':
+      return { status: 415, code: 'unsupported_encoding', message: 'Content-Encoding is not supported; send the body uncompressed or as gzip, deflate or br' };
+    case 'charset.unsupported':
+      return { status: 415, code: 'unsupported_charset', message: 'Content-Type charset is not supported; send UTF-8' };
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return { status: 400, code: 'invalid_body', message: 'Request body was cut short or does not match Content-Length' };
+    default:
+      if (error.status === 400) return { status: 400, code: 'invalid_body', message: 'Request body could not be read; check Content-Encoding' };
+      return { status: error.status, code: 'invalid_request', message: error.message };
+  }
+}
+
+/** Maps thrown errors to the error shape: API errors as they are, parser and router 4xx described, the rest as 503 or 500. */
 export function apiErrorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (error instanceof ApiError) {
@@ -53,8 +91,8 @@ export function apiErrorHandler(logger: Logger) {
     }
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      if (status === 413) return sendError(res, 413, 'payload_too_large', `Request body exceeds the ${API_BODY_LIMIT} limit`);
-      return sendError(res, status, 'invalid_request', status === 400 ? 'Request body is not valid JSON' : (error as Error).message);
+      const described = describeClientError(error as HttpLayerError);
+      return sendError(res, described.status, described.code, described.message);
     }
     if (isDatabaseUnavailable(error)) {
       res.set('Retry-After', '10');

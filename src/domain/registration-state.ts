@@ -34,6 +34,8 @@ export function deriveRegistrationState(
   // Cancelled is set by the organiser, not by payments; money facts still update.
   if (registration.status === 'cancelled') return state('cancelled');
   if (succeeded.length === 0) {
+    // A free registration owes nothing, so it needs no payment to be confirmed.
+    if (registration.amountDue === 0) return state('confirmed');
     return state(payments.some((payment) => payment.status === 'failed') ? 'payment_failed' : 'pending_payment');
   }
   if (amountPaid > 0 && amountRefunded >= amountPaid) return state('refunded');

@@ -3,14 +3,30 @@ import type { Db } from '../db/knex.js';
 
 export const WEBHOOK_EVENT_STATUSES = ['received', 'queued', 'processing', 'processed', 'ignored', 'failed', 'rejected'] as const;
 
+/** ISO 8601 date (midnight UTC) or date-time with a zone; four-digit years keep it inside PostgreSQL's range. */
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/** Parses a `since` or `until` value, rejecting other formats, impossible dates such as February 30, and values PostgreSQL cannot store. */
+export const timestampParam = z.string().transform((value, ctx) => {
+  const match = ISO_TIMESTAMP.exec(value.trim());
+  const date = new Date(value.trim());
+  const [year, month, day] = (match?.slice(1, 4) ?? []).map(Number);
+  const calendarDay = year === undefined || month === undefined || day === undefined ? undefined : new Date(Date.UTC(year, month - 1, day));
+  if (match === null || Number.isNaN(date.getTime()) || calendarDay?.getUTCMonth() !== (month ?? 0) - 1 || calendarDay?.getUTCDate() !== day) {
+    ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 date or date-time with a time zone, such as 2026-01-31 or 2026-01-31T14:05:00Z; got ${JSON.stringify(value.slice(0, 40))}` });
+    return z.NEVER;
+  }
+  return date;
+});
+
 /** Filters of the webhook log shared by the API, bulk replay and the admin page. */
 export const webhookEventFilterFields = {
   provider: z.enum(['stripe', 'razorpay']).optional(),
   connection_id: z.string().max(64).optional(),
   event_id: z.string().max(64).optional(),
   type: z.string().max(255).optional(),
-  since: z.coerce.date().optional(),
-  until: z.coerce.date().optional(),
+  since: timestampParam.optional(),
+  until: timestampParam.optional(),
   q: z.string().trim().min(1).max(255).optional(),
 };
 

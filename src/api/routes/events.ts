@@ -9,11 +9,13 @@ import { ApiError } from '../api-error.js';
 import { organisationOf } from '../authenticate.js';
 import { validate } from '../validate.js';
 
-const createEventBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  currency: z.string().refine(isKnownCurrency, CURRENCY_CODE_MESSAGE),
-  razorpay_webhook_secret: z.string().min(8).max(200).optional(),
-});
+const createEventBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    currency: z.string().refine(isKnownCurrency, CURRENCY_CODE_MESSAGE),
+    razorpay_webhook_secret: z.string().min(8).max(200).optional(),
+  })
+  .strict();
 
 export interface EventRow {
   id: string;

@@ -24,6 +24,7 @@ const createConnectionBody = z
     api_key: z.string().regex(STRIPE_API_KEY_PATTERN, 'must be a Stripe secret key (sk_...) or restricted key (rk_...)').optional(),
     livemode: z.boolean().optional(),
   })
+  .strict()
   .superRefine((body, context) => {
     if (body.webhook_secrets !== undefined && body.api_key !== undefined) {
       context.addIssue({ code: 'custom', path: ['api_key'], message: 'must not be combined with webhook_secrets; send one of the two' });

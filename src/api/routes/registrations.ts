@@ -11,13 +11,15 @@ import { ApiError } from '../api-error.js';
 import { organisationOf } from '../authenticate.js';
 import { validate } from '../validate.js';
 
-const createRegistrationBody = z.object({
-  email: z.email().max(320),
-  name: z.string().trim().min(1).max(200),
-  amount_due: z.number().int('must be an integer amount in the minor unit').nonnegative().max(Number.MAX_SAFE_INTEGER),
-  currency: z.string().refine(isKnownCurrency, CURRENCY_CODE_MESSAGE),
-  provider_payment_id: z.string().trim().min(1).max(255).optional(),
-});
+const createRegistrationBody = z
+  .object({
+    email: z.email().max(320),
+    name: z.string().trim().min(1).max(200),
+    amount_due: z.number().int('must be an integer amount in the minor unit').nonnegative().max(Number.MAX_SAFE_INTEGER),
+    currency: z.string().refine(isKnownCurrency, CURRENCY_CODE_MESSAGE).optional(),
+    provider_payment_id: z.string().trim().min(1).max(255).optional(),
+  })
+  .strict();
 
 interface RegistrationRow {
   id: string;
@@ -87,8 +89,15 @@ export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; e
     const organisationId = organisationOf(res);
     const eventId = String(req.params['eventId']);
     const body = validate(createRegistrationBody, req.body);
-    const event = isPublicId(eventId, 'tev') ? await deps.db('events').where({ id: eventId, organisation_id: organisationId }).first('id') : undefined;
+    const event = isPublicId(eventId, 'tev')
+      ? await deps.db('events').where({ id: eventId, organisation_id: organisationId }).first<{ id: string; currency: string } | undefined>('id', 'currency')
+      : undefined;
     if (event === undefined) throw ApiError.notFound('Event', eventId);
+    const currency = body.currency === undefined ? event.currency : normaliseCurrency(body.currency);
+    // Payments in another currency count as nothing paid, so a mismatch would leave the registration unpaid forever.
+    if (currency !== event.currency) {
+      throw new ApiError(400, 'invalid_request', `Invalid body field currency: ${currency} does not match the event's currency ${event.currency}; omit it to use the event's`);
+    }
     const [row] = await deps.db('registrations')
       .insert({
         id: newId('reg'),
@@ -97,7 +106,8 @@ export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; e
         email: body.email,
         name: body.name,
         amount_due: body.amount_due,
-        currency: normaliseCurrency(body.currency),
+        currency,
+        status: body.amount_due === 0 ? 'confirmed' : 'pending_payment',
         provider_payment_id: body.provider_payment_id ?? null,
       })
       .returning<RegistrationRow[]>('*');

@@ -19,7 +19,7 @@ const listQuery = z.object({
   status: z.enum(WEBHOOK_EVENT_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   cursor: z.string().regex(/^\d{1,15}$/, 'must be a next_cursor value from a previous page').optional(),
-});
+}).strict();
 
 const replayFilter = z.object(webhookEventFilterFields).strict();
 
