@@ -46,9 +46,13 @@ const WRONG_CONTENT_TYPES = [
 const INVALID_UTF8 = [Buffer.from([0x80]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82]), Buffer.from([0xff]), Buffer.from([0xc3, 0x28])];
 
 /** Returns random junk for a URL path segment: escapes, traversal, NUL, long runs, lookalike ids. */
+/** Returns a path segment that names no resource: an all-digit segment could be a real webhook log id, so those are too long to be one. */
 function junkPathSegment(random: Random): string {
   return random.pick<() => string>([
-    () => random.text(random.int(1, 40), PRINTABLE.replace(/[ #?/]/g, '')),
+    () => {
+      const text = random.text(random.int(1, 40), PRINTABLE.replace(/[ #?/]/g, ''));
+      return /^\d+$/.test(text) ? `x${text}` : text;
+    },
     () => '%',
     () => '%00',
     () => `reg_${random.text(10)}%00`,
@@ -57,7 +61,7 @@ function junkPathSegment(random: Random): string {
     () => '%E2%82%AC%F0%9F%92%B3',
     () => 'a'.repeat(random.int(100, 4000)),
     () => `${random.pick(['reg', 'pc', 'tev', 'org', 'rpb'])}_${random.text(random.int(1, 80))}`,
-    () => String(random.int(0, 9)).repeat(random.int(1, 30)),
+    () => String(random.int(0, 9)).repeat(random.int(16, 30)),
     () => '-1',
     () => '1e308',
     () => encodeURIComponent(random.bytes(random.int(1, 30)).toString('latin1')),
@@ -154,7 +158,8 @@ function invalidApiBody(random: Random, targets: FuzzTargets): { path: string; b
       email: ['not-an-email', '', 5, null, `${'x'.repeat(320)}@example.com`, 'fuzz@exa\u0000mple.com'],
       name: ['', '  ', 5, null, 'x'.repeat(201)],
       amount_due: ['4500', 12.5, -1, 1e300, null, true, [], Number.MAX_SAFE_INTEGER + 2],
-      currency: ['US', '', 840, null],
+      currency: ['US', '', 840, null, 'INR'],
+      extra_field: [1, 'x', null],
     },
   ];
   const fieldBreaks = breaks[route] as Record<string, unknown[]>;
@@ -162,7 +167,8 @@ function invalidApiBody(random: Random, targets: FuzzTargets): { path: string; b
   const shape = random.int(0, 9);
   if (shape === 0) return { path, body: random.pick(['null', '[]', '"text"', '42', 'true', '[{}]']) };
   if (shape === 1) {
-    const required = Object.keys(base);
+    // A registration's currency is optional: it defaults to the event's.
+    const required = Object.keys(base).filter((key) => !(route === 2 && key === 'currency'));
     const missing = random.pick(required);
     const { [missing]: _removed, ...rest } = base;
     return { path, body: JSON.stringify(rest) };
