@@ -8,7 +8,7 @@ import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics/registry.js';
 import { normaliseStoredEvent } from '../src/providers/normalise-stored-event.js';
 import type { WebhookJobData } from '../src/queues/names.js';
-import { loadWebhookEvent, markProcessing, markUnfinished, type StoredWebhookEvent } from './webhook-event-store.js';
+import { loadWebhookEvent, markProcessing, markUnfinished, markWaitingForPayment, type StoredWebhookEvent } from './webhook-event-store.js';
 import { wakeWaitingRefunds } from './wake-waiting-refunds.js';
 
 export interface ProcessorDeps {
@@ -91,7 +91,7 @@ async function applyInTransaction(
     const result = domainEvent === null ? {} : await applyDomainEvent({ trx, organisationId }, domainEvent);
     await trx('webhook_events')
       .where({ id: webhookEventId })
-      .update({ status: 'processed', processed_at: trx.fn.now(), last_error: null, updated_at: trx.fn.now() });
+      .update({ status: 'processed', processed_at: trx.fn.now(), last_error: null, waiting_for_payment_id: null, updated_at: trx.fn.now() });
     return result;
   });
 }
@@ -157,7 +157,8 @@ async function waitForLink(
   }
   const delayMs = Math.min(deps.config.refundWaitBaseMs * 2 ** waits, deps.config.refundWaitMaxMs);
   await job.updateData({ ...job.data, waits: waits + 1 });
-  await markUnfinished(deps.db, webhookEventId, 'queued', error.message);
+  if (error instanceof PaymentNotYetKnownError) await markWaitingForPayment(deps.db, webhookEventId, error.providerPaymentId, error.message);
+  else await markUnfinished(deps.db, webhookEventId, 'queued', error.message);
   await job.moveToDelayed(Date.now() + delayMs, token);
   log.info('job delayed: event waits for what it refers to', { outcome: 'waiting', code: error.code, providerPaymentId: error.providerPaymentId, delayMs, waits: waits + 1 });
   if (error instanceof PaymentNotYetKnownError) await promoteIfPaymentArrived(job, error.providerPaymentId, row, deps, log);

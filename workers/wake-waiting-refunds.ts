@@ -13,18 +13,15 @@ const WAKE_LIMIT = 50;
  * once the payment is recorded. Without it such a refund waits out its delay
  * (5 s at first, doubling up to 5 min by default), and the registration shows
  * the payment without the refund until then. The rows are found by the
- * payment id among their search keys. Replayed rows are left to their delay,
- * because a replay's job id cannot be derived from the row.
+ * payment id they wait for. Replayed rows are left to their delay, because a
+ * replay's job id cannot be derived from the row.
  */
 export async function wakeWaitingRefunds(
   deps: { db: Db; refunds: Pick<Queue, 'getJob'>; logger: Logger },
   organisationId: string | null,
   providerPaymentId: string,
 ): Promise<number> {
-  const query = deps.db('webhook_events')
-    .where({ status: 'queued', replay_count: 0 })
-    .whereRaw('search_keys && ?::text[]', [[providerPaymentId.toLowerCase()]])
-    .limit(WAKE_LIMIT);
+  const query = deps.db('webhook_events').where({ waiting_for_payment_id: providerPaymentId, status: 'queued', replay_count: 0 }).limit(WAKE_LIMIT);
   if (organisationId === null) query.whereNull('organisation_id');
   else query.where({ organisation_id: organisationId });
   const rows = await query.select<{ id: number; provider: Provider; source_key: string; provider_event_id: string; type: string }[]>(

@@ -36,3 +36,11 @@ export async function markUnfinished(db: Db, id: number, status: 'queued' | 'fai
     .whereNotIn('status', ['processed', 'ignored'])
     .update({ status, last_error: error.slice(0, MAX_ERROR_LENGTH), updated_at: db.fn.now() });
 }
+
+/** Leaves a refund's row `queued` while its job waits for payment `providerPaymentId`, which the payment's worker looks up. */
+export async function markWaitingForPayment(db: Db, id: number, providerPaymentId: string, error: string): Promise<void> {
+  await db('webhook_events')
+    .where({ id })
+    .whereNotIn('status', ['processed', 'ignored'])
+    .update({ status: 'queued', last_error: error.slice(0, MAX_ERROR_LENGTH), waiting_for_payment_id: providerPaymentId, updated_at: db.fn.now() });
+}
