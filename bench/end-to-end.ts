@@ -97,6 +97,9 @@ export interface EndToEndPhase {
   statuses: Record<string, number>;
   /** Worker log lines: jobs delayed to wait for what their event refers to (refunds for their payment), and failed attempts. */
   delayedJobs: number;
+  /** Payments whose worker ran waiting refunds at once, and refunds that ran at once because their payment landed while they were being delayed. */
+  wakeUps: number;
+  selfPromotions: number;
   failedAttempts: number;
   /** CPU time of the worker process per delivery, microseconds. */
   workerCpuMicrosecondsPerEvent: number;
@@ -210,6 +213,8 @@ export async function runEndToEndPhase(context: BenchContext, total: number): Pr
       deliveryCountSum: rows.reduce((sum, row) => sum + row.deliveries, 0),
       statuses,
       delayedJobs: worker.countLines(WORKER_LOG.delayed),
+      wakeUps: worker.countLines(WORKER_LOG.woken),
+      selfPromotions: worker.countLines(WORKER_LOG.promotedAfterDelay),
       failedAttempts: worker.countLines(WORKER_LOG.failed),
       workerCpuMicrosecondsPerEvent: (workerCpuMs * 1000) / plan.deliveries.length,
       memory: { web: memory['web'] as MemoryPeak, worker: memory['worker'] as MemoryPeak },

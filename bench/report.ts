@@ -196,7 +196,9 @@ export function formatReport(results: BenchResults): string {
     `ingest backlog: the worker applied ${integer(ingest.backlog.applied)} of ${integer(ingest.backlog.stored)} stored events in ${fixed(ingest.backlog.seconds)} s (${fixed(ingest.backlog.eventsPerSecond)} events/s).`,
     `end to end: ${integer(endToEnd.payments)} payments, ${integer(endToEnd.refunds)} partial refunds, ${integer(endToEnd.duplicates)} repeated deliveries; ` +
       `${integer(endToEnd.webhookRows)} webhook rows, delivery_count sum ${integer(endToEnd.deliveryCountSum)}; ` +
-      `${integer(endToEnd.delayedJobs)} job delays while refunds waited for their payment, ${integer(endToEnd.failedAttempts)} failed attempts.`,
+      `${integer(endToEnd.delayedJobs)} job delays while refunds waited for their payment, ` +
+      `${integer(endToEnd.wakeUps)} payments that ran their waiting refunds at once, ${integer(endToEnd.selfPromotions)} refunds that ran again as their payment landed, ` +
+      `${integer(endToEnd.failedAttempts)} failed attempts.`,
   ];
   const header = [
     `EventHex benchmark ${results.startedAt}, commit ${results.commit}`,

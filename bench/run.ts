@@ -157,7 +157,7 @@ try {
   await cleanUp();
   if (logDir !== undefined) {
     if (failed) progress(`logs kept in ${logDir}`);
-    else await rm(logDir, { recursive: true, force: true });
+    else if (process.env["BENCH_KEEP_LOGS"] === undefined) await rm(logDir, { recursive: true, force: true });
   }
 }
 process.exit(failed ? 1 : 0);

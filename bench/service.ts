@@ -7,6 +7,10 @@ export const WORKER_LOG = {
   /** A job put back to wait for what its event refers to, such as a refund for a payment not applied yet. */
   delayed: /"message":"job delayed: /,
   failed: /"message":"job failed/,
+  /** A payment's worker ran the refunds waiting for it (one line per payment). */
+  woken: /"message":"refunds waiting for their payment run now"/,
+  /** A refund ran again at once because its payment landed while the job was being delayed. */
+  promotedAfterDelay: /"message":"payment arrived while the refund was delayed/,
   retried: /"message":"job failed; will retry"/,
 };
 
