@@ -7,6 +7,7 @@ import type { Logger } from '../../src/logger.js';
 
 const DEV_DATABASE = 'eventhex_dev';
 /** Port of the throwaway Postgres, away from the usual 5432 so both can run. */
+// NOTE: fixed, so two checkouts cannot both run a throwaway Postgres at once; the second fails to start.
 const EMBEDDED_PORT = 54329;
 
 export interface LocalDatabase {
