@@ -11,7 +11,7 @@ import { migrateLatest } from '../src/db/migrate.js';
 import { runEntryPoint } from '../src/entry-point.js';
 import { DATA_DIR } from './dev/demo-state.js';
 import { resolveDatabase } from './dev/local-postgres.js';
-import { resolveQueueStore } from './dev/local-redis.js';
+import { clearQueuePrefix, resolveQueueStore } from './dev/local-redis.js';
 import { seedDemo } from './dev/seed.js';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,6 +75,11 @@ await runEntryPoint('dev', async (logger) => {
   const config = loadConfig(env);
   const applied = await migrateLatest(db);
   logger.info('migrations applied', { count: applied.length });
+  const freshDatabase = applied.some((name) => name.startsWith('001_'));
+  if (freshDatabase && queueStore.redisUrl !== undefined && process.env['QUEUE_PREFIX'] === undefined) {
+    const deleted = await clearQueuePrefix(queueStore.redisUrl, config.queue.prefix);
+    if (deleted > 0) logger.info('removed queue keys left from an earlier database', { prefix: config.queue.prefix, keys: deleted });
+  }
   const demo = await seedDemo(db, new SecretBox(config.encryptionKey), config.publicBaseUrl);
   await db.destroy();
   // The development route accepts the demo connection's secret unless STRIPE_WEBHOOK_SECRET is set (e.g. from `stripe listen`).

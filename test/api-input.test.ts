@@ -49,6 +49,32 @@ describe('API and webhook input edge cases', () => {
       expect(response.body.data).to.deep.equal([]);
     });
 
+    for (const limit of ['0x10', '1e2', '0', '501', '10.5', '+5']) {
+      it(`rejects limit=${limit}`, async () => {
+        const response = await h.api('GET', `/api/v1/webhook-events?limit=${encodeURIComponent(limit)}`);
+        expect(response.status).to.equal(400);
+        expect(response.body.error.message).to.equal('Invalid query field limit: must be a whole number from 1 to 500');
+      });
+    }
+
+    it('rejects an empty type', async () => {
+      const response = await h.api('GET', '/api/v1/webhook-events?type=');
+      expect(response.status).to.equal(400);
+      expect(response.body.error.message).to.match(/^Invalid query field type: /);
+    });
+
+    it('hints at an unencoded + in an offset', async () => {
+      const response = await h.api('GET', '/api/v1/webhook-events?since=2026-12-05T00:00:00+01:00');
+      expect(response.status).to.equal(400);
+      expect(response.body.error.message).to.match(/; encode the \+ of an offset as %2B$/);
+    });
+
+    it('rejects a query parameter on a route that takes none', async () => {
+      const response = await h.api('POST', `/api/v1/events/${eventId}/registrations?foo=1`, registrationBody({}));
+      expect(response.status).to.equal(400);
+      expect(response.body.error.message).to.equal('Unknown query field foo');
+    });
+
     it('rejects a repeated parameter', async () => {
       const response = await h.api('GET', '/api/v1/webhook-events?since=2026-01-01&since=2026-02-01');
       expect(response.status).to.equal(400);
@@ -107,6 +133,25 @@ describe('API and webhook input edge cases', () => {
       expect(response.status).to.equal(201);
       expect(response.body.currency).to.equal('USD');
       expect(response.body.status).to.equal('pending_payment');
+    });
+
+    it('rejects a second registration for one provider_payment_id', async () => {
+      const providerPaymentId = uniqueId('pi');
+      const first = await h.api('POST', `/api/v1/events/${eventId}/registrations`, registrationBody({ provider_payment_id: providerPaymentId }));
+      const second = await h.api('POST', `/api/v1/events/${eventId}/registrations`, registrationBody({ provider_payment_id: providerPaymentId }));
+      expect(first.status).to.equal(201);
+      expect(second.status).to.equal(409);
+      expect(second.body.error).to.deep.equal({ code: 'provider_payment_id_taken', message: `provider_payment_id ${providerPaymentId} already belongs to registration ${first.body.id}` });
+    });
+
+    it('lets one of two racing registrations take a provider_payment_id', async () => {
+      const providerPaymentId = uniqueId('pi');
+      const responses = await Promise.all(
+        Array.from({ length: 4 }, () => h.api('POST', `/api/v1/events/${eventId}/registrations`, registrationBody({ provider_payment_id: providerPaymentId }))),
+      );
+      expect(responses.map((response) => response.status).sort()).to.deep.equal([201, 409, 409, 409]);
+      const rows = await h.database.db('registrations').where({ provider_payment_id: providerPaymentId }).count<{ count: number }[]>({ count: '*' });
+      expect(Number(rows[0]?.count)).to.equal(1);
     });
 
     it('confirms a free registration at once', async () => {

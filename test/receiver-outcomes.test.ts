@@ -207,6 +207,13 @@ describe('receiver: outcomes', () => {
       expect(rows[0]?.status).to.equal('rejected');
     });
 
+    it('escapes a right-to-left override in an unknown id', async () => {
+      const res = await postSignedStripe(h, '/webhooks/stripe/pc_%E2%80%AEevil', paymentEvent(newStripeEventId()));
+
+      expect(res.status).to.equal(404);
+      expect(res.body.error.message).to.equal('No stripe webhook endpoint connection:pc_\\u202eevil');
+    });
+
     it('rejects invalid percent-encoding in the path with 400', async () => {
       const res = await postSignedStripe(h, '/webhooks/stripe/%E0%A4%A', paymentEvent(newStripeEventId()));
 

@@ -37,7 +37,10 @@ export function createWebhookProcessor(deps: ProcessorDeps) {
     const log = deps.logger.child({ webhookEventId, queue: job.queueName, jobId: job.id, attempt });
 
     const row = await loadWebhookEvent(deps.db, webhookEventId);
-    if (row === undefined) throw new UnrecoverableError(`Webhook event ${webhookEventId} does not exist`);
+    if (row === undefined) {
+      log.error('job failed: its webhook event does not exist', { outcome: 'failed' });
+      throw new UnrecoverableError(`Webhook event ${webhookEventId} does not exist`);
+    }
     const eventLog = log.child({ provider: row.provider, providerEventId: row.provider_event_id, type: row.type });
     if (row.status === 'processed' || row.status === 'ignored' || row.status === 'rejected') {
       eventLog.info('job skipped: event already finished', { outcome: 'skipped', status: row.status, durationMs: Date.now() - startedAt });

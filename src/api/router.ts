@@ -31,6 +31,7 @@ export function apiRouter(deps: {
   const router = express.Router();
   // Authentication first, so a client without a valid key gets 401 whatever its body contains.
   router.use(authenticate(deps.db));
+  router.use(rejectUnknownQuery);
   router.use(requireJsonBody);
   router.use(express.json({ limit: API_BODY_LIMIT }));
   router.use(rejectNulCharacters);
@@ -43,6 +44,18 @@ export function apiRouter(deps: {
   router.use((req: Request, res: Response) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.baseUrl}${req.path}`));
   router.use(apiErrorHandler(deps.logger));
   return router;
+}
+
+/** Routes that read a query string. Every other route takes none, so a parameter there is a mistake. */
+const ROUTES_WITH_QUERY = /^\/webhook-events\/?$/;
+
+/** Rejects a query parameter on a route that reads none, so a misplaced filter is not silently ignored. */
+function rejectUnknownQuery(req: Request, _res: Response, next: NextFunction): void {
+  const names = Object.keys(req.query as Record<string, unknown>);
+  if (names.length > 0 && !(req.method === 'GET' && ROUTES_WITH_QUERY.test(req.path))) {
+    return next(new ApiError(400, 'invalid_request', `Unknown query field ${names.join(', ')}`));
+  }
+  next();
 }
 
 /** Rejects a body of another type, which `express.json` would skip, leaving every field missing. */

@@ -64,13 +64,18 @@ const MAX_SHOWN_ID_LENGTH = 64;
 
 /**
  * Returns a webhook URL's id as it may be shown: unchanged when it is short
- * printable ASCII (every real id is), otherwise cut and with control
- * characters escaped. PostgreSQL text cannot hold NUL, and raw control
+ * printable ASCII (every real id is), otherwise cut and with every other
+ * character escaped. PostgreSQL text cannot hold NUL, and raw control
  * characters in a log line break the tools that read it.
  */
 export function shownId(id: string): string {
   if (id.length <= MAX_SHOWN_ID_LENGTH && /^[\x21-\x7e]*$/.test(id)) return id;
-  const escaped = JSON.stringify(id.slice(0, MAX_SHOWN_ID_LENGTH)).slice(1, -1);
+  // Every character outside printable ASCII, such as NUL or a right-to-left override, becomes a \uXXXX escape.
+  const escaped = id
+    .slice(0, MAX_SHOWN_ID_LENGTH)
+    .split('')
+    .map((unit) => (/^[\x21-\x7e]$/.test(unit) ? unit : `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`))
+    .join('');
   return id.length > MAX_SHOWN_ID_LENGTH ? `${escaped}...` : escaped;
 }
 

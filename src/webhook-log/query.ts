@@ -13,7 +13,9 @@ export const timestampParam = z.string().transform((value, ctx) => {
   const [year, month, day] = (match?.slice(1, 4) ?? []).map(Number);
   const calendarDay = year === undefined || month === undefined || day === undefined ? undefined : new Date(Date.UTC(year, month - 1, day));
   if (match === null || Number.isNaN(date.getTime()) || calendarDay?.getUTCMonth() !== (month ?? 0) - 1 || calendarDay?.getUTCDate() !== day) {
-    ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 date or date-time with a time zone, such as 2026-01-31 or 2026-01-31T14:05:00Z; got ${JSON.stringify(value.slice(0, 40))}` });
+    // In a query string an unencoded `+` arrives as a space.
+    const hint = / \d{2}:\d{2}$/.test(value) ? '; encode the + of an offset as %2B' : '';
+    ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 date or date-time with a time zone, such as 2026-01-31 or 2026-01-31T14:05:00Z; got ${JSON.stringify(value.slice(0, 40))}${hint}` });
     return z.NEVER;
   }
   return date;
@@ -24,7 +26,7 @@ export const webhookEventFilterFields = {
   provider: z.enum(['stripe', 'razorpay']).optional(),
   connection_id: z.string().max(64).optional(),
   event_id: z.string().max(64).optional(),
-  type: z.string().max(255).optional(),
+  type: z.string().trim().min(1).max(255).optional(),
   since: timestampParam.optional(),
   until: timestampParam.optional(),
   q: z.string().trim().min(1).max(255).optional(),

@@ -82,6 +82,15 @@ async function replayFailedPaymentsFor(
   }
 }
 
+/** Builds the 409 for a payment id that another registration has: a payment must find one registration only. */
+function providerPaymentIdTaken(providerPaymentId: string, holder: string): ApiError {
+  return new ApiError(409, 'provider_payment_id_taken', `provider_payment_id ${providerPaymentId} already belongs to registration ${holder}`);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
 export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; enqueueTimeoutMs: number; logger: Logger }): Router {
   const router = express.Router();
 
@@ -98,6 +107,10 @@ export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; e
     if (currency !== event.currency) {
       throw new ApiError(400, 'invalid_request', `Invalid body field currency: ${currency} does not match the event's currency ${event.currency}; omit it to use the event's`);
     }
+    if (body.provider_payment_id !== undefined) {
+      const holder = await deps.db('registrations').where({ organisation_id: organisationId, provider_payment_id: body.provider_payment_id }).first<{ id: string } | undefined>('id');
+      if (holder !== undefined) throw providerPaymentIdTaken(body.provider_payment_id, holder.id);
+    }
     const [row] = await deps.db('registrations')
       .insert({
         id: newId('reg'),
@@ -110,7 +123,12 @@ export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; e
         status: body.amount_due === 0 ? 'confirmed' : 'pending_payment',
         provider_payment_id: body.provider_payment_id ?? null,
       })
-      .returning<RegistrationRow[]>('*');
+      .returning<RegistrationRow[]>('*')
+      .catch((error: unknown) => {
+        // Another request took the id between the check above and this insert.
+        if (isUniqueViolation(error) && body.provider_payment_id !== undefined) throw providerPaymentIdTaken(body.provider_payment_id, 'another registration');
+        throw error;
+      });
     if (body.provider_payment_id !== undefined) await replayFailedPaymentsFor(deps, organisationId, body.provider_payment_id);
     res.status(201).json(await presentRegistration(deps.db, row as RegistrationRow));
   });
