@@ -1,3 +1,4 @@
+export { deleteQueuePrefix } from '../src/queues/delete-prefix.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -55,23 +56,6 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
 /** Returns a queue prefix of the benchmark's own, so its BullMQ keys never mix with another user's. */
 export function benchQueuePrefix(): string {
   return `eventhex-bench-${randomBytes(5).toString('hex')}`;
-}
-
-/** Deletes every Redis key under a BullMQ prefix and returns how many were deleted. */
-export async function deleteQueuePrefix(redisUrl: string, prefix: string): Promise<number> {
-  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await client.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-  return deleted;
 }
 
 /** Returns the checked-out commit of the repository at `root`, with a mark when the tree has changes, or `unknown`. */

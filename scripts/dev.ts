@@ -11,7 +11,8 @@ import { migrateLatest } from '../src/db/migrate.js';
 import { runEntryPoint } from '../src/entry-point.js';
 import { DATA_DIR } from './dev/demo-state.js';
 import { resolveDatabase } from './dev/local-postgres.js';
-import { clearQueuePrefix, resolveQueueStore } from './dev/local-redis.js';
+import { resolveQueueStore } from './dev/local-redis.js';
+import { deleteQueuePrefix } from '../src/queues/delete-prefix.js';
 import { seedDemo } from './dev/seed.js';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,7 +78,8 @@ await runEntryPoint('dev', async (logger) => {
   logger.info('migrations applied', { count: applied.length });
   const freshDatabase = applied.some((name) => name.startsWith('001_'));
   if (freshDatabase && queueStore.redisUrl !== undefined && process.env['QUEUE_PREFIX'] === undefined) {
-    const deleted = await clearQueuePrefix(queueStore.redisUrl, config.queue.prefix);
+    // Jobs left from a dropped database name rows by id, and would run against unrelated rows of this one.
+    const deleted = await deleteQueuePrefix(queueStore.redisUrl, config.queue.prefix);
     if (deleted > 0) logger.info('removed queue keys left from an earlier database', { prefix: config.queue.prefix, keys: deleted });
   }
   const demo = await seedDemo(db, new SecretBox(config.encryptionKey), config.publicBaseUrl);

@@ -61,24 +61,3 @@ export async function resolveQueueStore(env: NodeJS.ProcessEnv, dataDir: string,
   };
 }
 
-/**
- * Deletes every Redis key under a queue prefix. Used when the development
- * database is new, because jobs left from a dropped database name rows by id
- * and would run against unrelated rows of the new one.
- */
-export async function clearQueuePrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
