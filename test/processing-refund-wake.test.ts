@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Provider } from '../src/domain/events.js';
 import { webhookJobId } from '../src/queues/job-id.js';
+import { WAITING_REFUNDS_SQL } from '../workers/wake-waiting-refunds.js';
 import { startHarness, waitFor, type Harness } from './helpers/harness.js';
 import {
   createRegistration,
@@ -85,6 +86,24 @@ describe('refunds woken by their payment', () => {
       .where('payments.provider_payment_id', paymentIntentId)
       .count<{ count: number }[]>({ count: '*' });
     expect(Number(refunds[0]?.count)).to.equal(2);
+  });
+
+  // With 100,000 rows and no statistics yet, a plain WHERE made the planner combine the status and organisation
+  // indexes, which match every row here (20 ms per payment in a manual check).
+  it('looks waiting refunds up by their own index among many queued rows', async () => {
+    const db = h.database.db;
+    await db.raw(
+      `INSERT INTO webhook_events (organisation_id, provider, source_key, provider_event_id, type, status, body_bytes, waiting_for_payment_id)
+       SELECT ?, 'stripe', 'connection:pc_PLANCHECK', 'evt_plan_' || n, 'refund.updated', CASE WHEN n % 4 = 0 THEN 'processed' ELSE 'queued' END, 100,
+              CASE WHEN n % 200 = 0 THEN 'pi_plan_' || n END
+       FROM generate_series(1, 100000) AS n`,
+      [h.organisationId],
+    );
+    const plan = await db.raw<{ rows: { 'QUERY PLAN': string }[] }>(`EXPLAIN ${WAITING_REFUNDS_SQL}`, ['pi_plan', h.organisationId, 50]);
+    const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(text).to.include('webhook_events_waiting_for_payment');
+    expect(text).not.to.include('webhook_events_status_received_at_index');
+    await db('webhook_events').where({ source_key: 'connection:pc_PLANCHECK' }).delete();
   });
 
   it('runs a waiting Razorpay refund once its payment lands', async () => {

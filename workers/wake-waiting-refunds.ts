@@ -5,6 +5,29 @@ import type { Logger } from '../src/logger.js';
 import { webhookJobId } from '../src/queues/job-id.js';
 import { queueFor } from '../src/queues/routing.js';
 
+interface WaitingRow {
+  id: number;
+  provider: Provider;
+  source_key: string;
+  provider_event_id: string;
+  type: string;
+}
+
+/**
+ * Selects the refunds waiting for a payment (`?` are the payment id, the
+ * organisation and the limit). The CTE keeps the lookup on the partial index
+ * of waiting rows. Given the other conditions too, the planner can prefer the
+ * status and organisation indexes, which match every queued row. It did so in
+ * the benchmark, whose bulk inserts left the table without statistics.
+ */
+export const WAITING_REFUNDS_SQL = `WITH waiting AS MATERIALIZED (
+  SELECT id, provider, source_key, provider_event_id, type, status, replay_count, organisation_id
+  FROM webhook_events WHERE waiting_for_payment_id = ?
+)
+SELECT id, provider, source_key, provider_event_id, type FROM waiting
+WHERE status = 'queued' AND replay_count = 0 AND organisation_id IS NOT DISTINCT FROM ?
+LIMIT ?`;
+
 /** Most waiting refunds woken per payment. A payment rarely has more than a few refunds. */
 const WAKE_LIMIT = 50;
 
@@ -21,16 +44,8 @@ export async function wakeWaitingRefunds(
   organisationId: string | null,
   providerPaymentId: string,
 ): Promise<number> {
-  const query = deps.db('webhook_events').where({ waiting_for_payment_id: providerPaymentId, status: 'queued', replay_count: 0 }).limit(WAKE_LIMIT);
-  if (organisationId === null) query.whereNull('organisation_id');
-  else query.where({ organisation_id: organisationId });
-  const rows = await query.select<{ id: number; provider: Provider; source_key: string; provider_event_id: string; type: string }[]>(
-    'id',
-    'provider',
-    'source_key',
-    'provider_event_id',
-    'type',
-  );
+  const result = await deps.db.raw<{ rows: WaitingRow[] }>(WAITING_REFUNDS_SQL, [providerPaymentId, organisationId, WAKE_LIMIT]);
+  const rows = result.rows;
 
   let woken = 0;
   for (const row of rows) {
