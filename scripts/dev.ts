@@ -17,34 +17,27 @@ import { seedDemo } from './dev/seed.js';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Reads the development encryption key, generating it once into `.data/` so seeded secrets stay readable. */
-async function devEncryptionKey(): Promise<string> {
-  const file = path.join(DATA_DIR, 'encryption-key');
+/** Reads a value kept in `.data/`, or generates it with `create` and stores it there the first time. */
+async function readOrCreate(name: string, create: () => string, mode = 0o644): Promise<string> {
+  const file = path.join(DATA_DIR, name);
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
-    const key = randomBytes(32).toString('base64');
-    await writeFile(file, `${key}\n`, { mode: 0o600 });
-    return key;
+    const value = create();
+    await writeFile(file, `${value}\n`, { mode });
+    return value;
   }
 }
 
+/** Reads the development encryption key, kept so that seeded secrets stay readable across restarts. */
+const devEncryptionKey = () => readOrCreate('encryption-key', () => randomBytes(32).toString('base64'), 0o600);
+
 /**
- * Returns this checkout's id, generated once into `.data/`. It names the
- * database on a shared local Postgres and the queue prefix, so two checkouts
- * on one machine never read each other's secrets (each has its own key) or
- * take each other's jobs.
+ * Reads this checkout's id. It names the database on a shared local Postgres
+ * and the queue prefix, so two checkouts on one machine never read each
+ * other's secrets (each has its own key) or take each other's jobs.
  */
-async function devCheckoutId(): Promise<string> {
-  const file = path.join(DATA_DIR, 'checkout-id');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const id = randomBytes(4).toString('hex');
-    await writeFile(file, `${id}\n`);
-    return id;
-  }
-}
+const devCheckoutId = () => readOrCreate('checkout-id', () => randomBytes(4).toString('hex'));
 
 function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [path.join(DIST, script)], { env, stdio: 'inherit' }).on('exit', (code, signal) => {

@@ -9,7 +9,7 @@ import type { Metrics } from '../src/metrics/registry.js';
 import { normaliseStoredEvent } from '../src/providers/normalise-stored-event.js';
 import type { WebhookJobData } from '../src/queues/names.js';
 import { loadWebhookEvent, markProcessing, markUnfinished, markWaitingForPayment, type StoredWebhookEvent } from './webhook-event-store.js';
-import { wakeWaitingRefunds } from './wake-waiting-refunds.js';
+import { promoteIfPaymentArrived, wakeWaitingRefunds } from './wake-waiting-refunds.js';
 
 export interface ProcessorDeps {
   db: Db;
@@ -111,31 +111,6 @@ async function wakeRefundsOf(event: DomainEvent | null, organisationId: string |
 }
 
 /**
- * Runs a refund job again at once when its payment was recorded while the job
- * was being delayed. The payment's own wake-up (see {@link wakeWaitingRefunds})
- * only finds jobs already delayed, so without this check such a refund would
- * wait out its delay.
- */
-async function promoteIfPaymentArrived(
-  job: Job<WebhookJobData>,
-  providerPaymentId: string,
-  row: Pick<StoredWebhookEvent, 'provider' | 'organisation_id'>,
-  deps: ProcessorDeps,
-  log: Logger,
-): Promise<void> {
-  try {
-    const query = deps.db('payments').where({ provider: row.provider, provider_payment_id: providerPaymentId });
-    if (row.organisation_id !== null) query.where({ organisation_id: row.organisation_id });
-    if ((await query.first('id')) === undefined) return;
-    await job.promote();
-    log.info('payment arrived while the refund was delayed; the refund runs now', { providerPaymentId });
-  } catch (error) {
-    // The payment's wake-up promoted the job first, or the check failed. Either way the delay still bounds the wait.
-    log.debug('refund not promoted after its delay began', { providerPaymentId, error: (error as Error).message });
-  }
-}
-
-/**
  * Delays a job whose event outran what it refers to: a refund before its
  * payment, or a payment before its registration. Waits double up to a cap,
  * and the job fails after the configured number of waits. Waiting does not
@@ -164,6 +139,8 @@ async function waitForLink(
   else await markUnfinished(deps.db, webhookEventId, 'queued', error.message);
   await job.moveToDelayed(Date.now() + delayMs, token);
   log.info('job delayed: event waits for what it refers to', { outcome: 'waiting', code: error.code, providerPaymentId: error.providerPaymentId, delayMs, waits: waits + 1 });
-  if (error instanceof PaymentNotYetKnownError) await promoteIfPaymentArrived(job, error.providerPaymentId, row, deps, log);
+  if (error instanceof PaymentNotYetKnownError) {
+    await promoteIfPaymentArrived({ db: deps.db, logger: log }, job, { provider: row.provider, organisationId: row.organisation_id, providerPaymentId: error.providerPaymentId });
+  }
   throw new DelayedError();
 }

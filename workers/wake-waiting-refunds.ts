@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Db } from '../src/db/knex.js';
 import type { Provider } from '../src/domain/events.js';
 import type { Logger } from '../src/logger.js';
@@ -28,7 +28,7 @@ SELECT id, provider, source_key, provider_event_id, type FROM waiting
 WHERE status = 'queued' AND replay_count = 0 AND organisation_id IS NOT DISTINCT FROM ?
 LIMIT ?`;
 
-/** Most waiting refunds woken per payment. A payment rarely has more than a few refunds. */
+/** Maximum number of waiting refunds woken per payment. A payment rarely has more than a few refunds. */
 const WAKE_LIMIT = 50;
 
 /**
@@ -62,4 +62,28 @@ export async function wakeWaitingRefunds(
   }
   if (woken > 0) deps.logger.info('refunds waiting for their payment run now', { providerPaymentId, woken });
   return woken;
+}
+
+/**
+ * Runs a refund job again at once when its payment was recorded while the job
+ * was being delayed. {@link wakeWaitingRefunds} only finds jobs already
+ * delayed, so without this check such a refund would wait out its delay.
+ */
+export async function promoteIfPaymentArrived(
+  deps: { db: Db; logger: Logger },
+  job: Pick<Job, 'promote'>,
+  awaited: { provider: Provider; organisationId: string | null; providerPaymentId: string },
+): Promise<void> {
+  const { providerPaymentId } = awaited;
+  try {
+    const query = deps.db('payments').where({ provider: awaited.provider, provider_payment_id: providerPaymentId });
+    if (awaited.organisationId !== null) query.where({ organisation_id: awaited.organisationId });
+    if ((await query.first('id')) === undefined) return;
+
+    await job.promote();
+    deps.logger.info('payment arrived while the refund was delayed; the refund runs now', { providerPaymentId });
+  } catch (error) {
+    // The payment's wake-up promoted the job first, or the check failed. Either way the delay still bounds the wait.
+    deps.logger.debug('refund not promoted after its delay began', { providerPaymentId, error: (error as Error).message });
+  }
 }

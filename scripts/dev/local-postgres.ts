@@ -101,6 +101,7 @@ async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<L
   const isRoot = userInfo().uid === 0;
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   if (isRoot) await checkReachableByPostgresUser(dataDir);
+
   const databaseDir = path.join(dataDir, 'postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -113,6 +114,7 @@ async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<L
     onLog: () => undefined,
     onError: (error) => logger.debug('embedded Postgres', { message: String(error) }),
   });
+
   const { existsSync } = await import('node:fs');
   try {
     if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
@@ -123,6 +125,7 @@ async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<L
   } catch (error) {
     throw new Error(`Could not start the throwaway Postgres in ${databaseDir}: ${(error as Error).message}. Set DATABASE_URL to use another Postgres.`);
   }
+
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PORT}/postgres`;
   await ensureDatabase(adminUrl, DEV_DATABASE);
   logger.info('started a throwaway Postgres', { port: EMBEDDED_PORT, databaseDir });

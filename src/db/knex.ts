@@ -27,6 +27,11 @@ export function createDb(options: { url: string; poolMax: number; applicationNam
   });
 }
 
+/** Returns true when a statement broke a unique constraint (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
 /** Returns true when Postgres could not be reached or did not respond in time, as opposed to a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -6,19 +6,24 @@ export const WEBHOOK_EVENT_STATUSES = ['received', 'queued', 'processing', 'proc
 /** ISO 8601 date (midnight UTC) or date-time with a zone; four-digit years keep it inside PostgreSQL's range. */
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
-/** Parses a `since` or `until` value, rejecting other formats, impossible dates such as February 30, and values PostgreSQL cannot store. */
-export const timestampParam = z.string().transform((value, ctx) => {
-  const match = ISO_TIMESTAMP.exec(value.trim());
-  const date = new Date(value.trim());
-  const [year, month, day] = (match?.slice(1, 4) ?? []).map(Number);
-  const calendarDay = year === undefined || month === undefined || day === undefined ? undefined : new Date(Date.UTC(year, month - 1, day));
-  if (match === null || Number.isNaN(date.getTime()) || calendarDay?.getUTCMonth() !== (month ?? 0) - 1 || calendarDay?.getUTCDate() !== day) {
-    // In a query string an unencoded `+` arrives as a space.
-    const hint = / \d{2}:\d{2}$/.test(value) ? '; encode the + of an offset as %2B' : '';
-    ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 date or date-time with a time zone, such as 2026-01-31 or 2026-01-31T14:05:00Z; got ${JSON.stringify(value.slice(0, 40))}${hint}` });
-    return z.NEVER;
-  }
-  return date;
+/** Returns true when the day exists in the calendar, so February 30 does not roll over into March. */
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** Parses a `since` or `until` value, rejecting other formats, impossible dates and values PostgreSQL cannot store. */
+export const timestampParam = z.string().transform((raw, ctx) => {
+  const value = raw.trim();
+  const match = ISO_TIMESTAMP.exec(value);
+  const date = new Date(value);
+  if (match !== null && !Number.isNaN(date.getTime()) && isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3]))) return date;
+
+  // In a query string an unencoded `+` arrives as a space.
+  const hint = / \d{2}:\d{2}$/.test(value) ? '; encode the + of an offset as %2B' : '';
+  ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 date or date-time with a time zone, such as 2026-01-31 or 2026-01-31T14:05:00Z; got ${JSON.stringify(raw.slice(0, 40))}${hint}` });
+  return z.NEVER;
 });
 
 /** Filters of the webhook log shared by the API, bulk replay and the admin page. */

@@ -66,7 +66,7 @@ describe('faults: worker SIGKILL', () => {
     const serverErrors = provider.count(500, 599);
     // Rows attempted more than once are events whose job a kill interrupted (or a refund that waited for its payment).
     const rerunRows = await s.database.db('webhook_events').where('attempts', '>', 1).count<{ count: number }[]>({ count: '*' });
-    const mostAttempts = await s.database.db('webhook_events').max<{ max: number }[]>({ max: 'attempts' });
+    const maxAttempts = await s.database.db('webhook_events').max<{ max: number }[]>({ max: 'attempts' });
     const stalledJobs = s.outputLines(/job stalled; it will run again/).length;
     const notDelivered = deliveries.length - provider.count(200, 299);
 
@@ -82,7 +82,7 @@ describe('faults: worker SIGKILL', () => {
       kills,
       'stalled jobs': stalledJobs,
       'rows attempted twice or more': Number(rerunRows[0]?.count),
-      'most attempts of one row': Number(mostAttempts[0]?.max),
+      'most attempts of one row': Number(maxAttempts[0]?.max),
       seconds: ((Date.now() - startedAt) / 1000).toFixed(1),
     });
     expect(notDelivered, 'deliveries without a 2xx response').to.equal(0);

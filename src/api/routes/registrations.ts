@@ -1,7 +1,8 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { isPublicId, newId } from '../../crypto/ids.js';
-import type { Db } from '../../db/knex.js';
+import { isUniqueViolation, type Db } from '../../db/knex.js';
+import { deriveRegistrationState } from '../../domain/registration-state.js';
 import type { Logger } from '../../logger.js';
 import { CURRENCY_CODE_MESSAGE, isKnownCurrency, normaliseCurrency } from '../../money/currency.js';
 import type { WebhookProducer } from '../../queues/producer.js';
@@ -82,13 +83,13 @@ async function replayFailedPaymentsFor(
   }
 }
 
-/** Builds the 409 for a payment id that another registration has: a payment must find one registration only. */
-function providerPaymentIdTaken(providerPaymentId: string, holder: string): ApiError {
-  return new ApiError(409, 'provider_payment_id_taken', `provider_payment_id ${providerPaymentId} already belongs to registration ${holder}`);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+/**
+ * Builds the 409 for a payment id that another registration of the
+ * organisation has, because a payment must find one registration only.
+ */
+async function providerPaymentIdTaken(db: Db, organisationId: string, providerPaymentId: string): Promise<ApiError> {
+  const holder = await db('registrations').where({ organisation_id: organisationId, provider_payment_id: providerPaymentId }).first<{ id: string } | undefined>('id');
+  return new ApiError(409, 'provider_payment_id_taken', `provider_payment_id ${providerPaymentId} already belongs to registration ${holder?.id ?? '(deleted since)'}`);
 }
 
 export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; enqueueTimeoutMs: number; logger: Logger }): Router {
@@ -107,10 +108,6 @@ export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; e
     if (currency !== event.currency) {
       throw new ApiError(400, 'invalid_request', `Invalid body field currency: ${currency} does not match the event's currency ${event.currency}; omit it to use the event's`);
     }
-    if (body.provider_payment_id !== undefined) {
-      const holder = await deps.db('registrations').where({ organisation_id: organisationId, provider_payment_id: body.provider_payment_id }).first<{ id: string } | undefined>('id');
-      if (holder !== undefined) throw providerPaymentIdTaken(body.provider_payment_id, holder.id);
-    }
     const [row] = await deps.db('registrations')
       .insert({
         id: newId('reg'),
@@ -120,13 +117,14 @@ export function registrationsRouter(deps: { db: Db; producer: WebhookProducer; e
         name: body.name,
         amount_due: body.amount_due,
         currency,
-        status: body.amount_due === 0 ? 'confirmed' : 'pending_payment',
+        // Without payments the state depends on the amount due alone, so a free registration starts confirmed.
+        status: deriveRegistrationState({ status: 'pending_payment', amountDue: body.amount_due, currency }, []).status,
         provider_payment_id: body.provider_payment_id ?? null,
       })
       .returning<RegistrationRow[]>('*')
-      .catch((error: unknown) => {
-        // Another request took the id between the check above and this insert.
-        if (isUniqueViolation(error) && body.provider_payment_id !== undefined) throw providerPaymentIdTaken(body.provider_payment_id, 'another registration');
+      .catch(async (error: unknown) => {
+        // The unique index on (organisation_id, provider_payment_id) also settles two requests that race.
+        if (isUniqueViolation(error) && body.provider_payment_id !== undefined) throw await providerPaymentIdTaken(deps.db, organisationId, body.provider_payment_id);
         throw error;
       });
     if (body.provider_payment_id !== undefined) await replayFailedPaymentsFor(deps, organisationId, body.provider_payment_id);

@@ -19,11 +19,9 @@ const listQuery = z.object({
   status: z.enum(WEBHOOK_EVENT_STATUSES).optional(),
   limit: z
     .string()
-    .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_LIMIT}`)
+    .refine((text) => /^\d{1,3}$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_LIMIT, `must be a whole number from 1 to ${MAX_LIMIT}`)
     .transform(Number)
-    .pipe(z.number().min(1, `must be a whole number from 1 to ${MAX_LIMIT}`).max(MAX_LIMIT, `must be a whole number from 1 to ${MAX_LIMIT}`))
-    .optional()
-    .transform((limit) => limit ?? DEFAULT_LIMIT),
+    .default(DEFAULT_LIMIT),
   cursor: z.string().regex(/^\d{1,15}$/, 'must be a next_cursor value from a previous page').optional(),
 }).strict();
 
